@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import type { Fleet } from './core/fleet/fleet';
+import type { SiteSnapshot } from './core/fleet/types';
+import { HOLD_REASON_TEXT } from './core/release/hold';
+import { circleciPipelineUrl } from './links';
+import { settings } from './config';
+
+/**
+ * The status bar count of sites waiting for approval or failed (click: focus the view), and a notification when a
+ * site newly needs approval or its production deploy fails.
+ */
+export class Attention implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('planet4.attention', vscode.StatusBarAlignment.Left, 50);
+  private readonly known = new Map<string, string>();
+  private readonly subscription: { dispose(): void };
+  private primed = false;
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly organization: () => string,
+  ) {
+    this.item.name = 'Planet 4: sites needing attention';
+    this.item.command = 'planet4.pipelines.focus';
+    this.subscription = fleet.onDidChange((sites) => this.update(sites));
+  }
+
+  /** After the first full refresh, changes are news; before it (restored state) they are not. */
+  prime(): void {
+    for (const s of this.fleet.all()) this.known.set(s.site, this.key(s));
+    this.primed = true;
+  }
+
+  private key(s: SiteSnapshot): string {
+    return `${s.state}:${s.pipeline?.id ?? ''}`;
+  }
+
+  private update(changed: string[]): void {
+    const all = this.fleet.all();
+    const waiting = all.filter((s) => s.state === 'waiting').length;
+    const failed = all.filter((s) => s.state === 'failed').length;
+    if (waiting + failed === 0) {
+      this.item.hide();
+    } else {
+      this.item.text = `$(debug-pause) ${waiting} $(error) ${failed}`;
+      this.item.tooltip = `Planet 4: ${waiting} site${waiting === 1 ? '' : 's'} waiting for approval, ${failed} failed`;
+      this.item.backgroundColor = failed > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.accessibilityInformation = { label: this.item.tooltip };
+      this.item.show();
+    }
+    if (!this.primed) return;
+    for (const site of changed) {
+      const s = this.fleet.get(site);
+      if (!s || s.stale) continue;
+      const key = this.key(s);
+      const before = this.known.get(site);
+      this.known.set(site, key);
+      if (before === key) continue;
+      if (s.state === 'waiting') this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} is waiting for approval${s.hold ? ` (${HOLD_REASON_TEXT[s.hold]})` : ''}.`, false);
+      else if (s.state === 'failed') this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} failed${failedStage(s)}.`, true);
+    }
+  }
+
+  private notify(s: SiteSnapshot, message: string, error: boolean): void {
+    if (!settings.notifications()) return;
+    const show = error ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(message, 'Show', 'Open in CircleCI').then(async (choice) => {
+      if (choice === 'Show') await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });
+      if (choice === 'Open in CircleCI' && s.pipeline) {
+        await vscode.env.openExternal(vscode.Uri.parse(circleciPipelineUrl(this.organization(), s.site, s.pipeline.number)));
+      }
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}
+
+function failedStage(s: SiteSnapshot): string {
+  const f = s.stages.find((st) => st.status === 'failed');
+  return f ? ` in ${f.name}` : '';
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { FILTER_LABELS, type SiteFilter } from '../treeViews/pipelinesTree';
+import { registerCommand } from './command';
+
+const FILTERS = Object.keys(FILTER_LABELS) as SiteFilter[];
+
+/** `planet4.filter`: all / needs attention / running / failed (view title). */
+export function registerFilter(services: Services, onChange: () => void): vscode.Disposable[] {
+  return [
+    registerCommand(services, 'planet4.filter', async (arg) => {
+      let filter: SiteFilter | undefined;
+      const given = typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'filter' in arg ? String((arg as { filter: unknown }).filter) : undefined;
+      if (given !== undefined) {
+        if (!FILTERS.includes(given as SiteFilter)) throw new Error(`Unknown filter "${given}": use ${FILTERS.join(', ')}.`);
+        filter = given as SiteFilter;
+      } else {
+        const pick = await vscode.window.showQuickPick(
+          FILTERS.map((f) => ({ label: FILTER_LABELS[f], filter: f, picked: f === services.tree.filter, description: f === services.tree.filter ? 'current' : undefined })),
+          { title: 'Show sites' },
+        );
+        filter = pick?.filter;
+      }
+      if (!filter) return undefined;
+      services.tree.setFilter(filter);
+      void vscode.commands.executeCommand('setContext', 'planet4.filtered', filter !== 'all');
+      onChange();
+      return { filter };
+    }),
+  ];
+}

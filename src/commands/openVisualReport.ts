@@ -1,0 +1,62 @@
+/**
+ * `planet4.openVisualReport`: opens the BackstopJS report of a site's `visualtests-compare` job in a webview.
+ * Argument: a site name, `{ site }`, or a tree node carrying `site` (a name or a snapshot). Resolves to
+ * `{ site, jobNumber, state, passed, failed, ... }`; with an explicit argument it rejects with the user-facing
+ * message when it fails (the message is also shown).
+ */
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { ReportPanels, VIEW_TYPE, type OpenVisualReportResult } from '../webviews/report/panel';
+
+export const OPEN_VISUAL_REPORT = 'planet4.openVisualReport';
+
+export type { OpenVisualReportResult };
+
+/** The site named by a command argument, if any. */
+export function siteOfArgument(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg.trim() || undefined;
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const o = arg as { site?: unknown; snapshot?: unknown };
+  if (typeof o.site === 'string') return o.site.trim() || undefined;
+  if (typeof o.site === 'object' && o.site !== null) return siteOfArgument(o.site);
+  if (typeof o.snapshot === 'object' && o.snapshot !== null) return siteOfArgument(o.snapshot);
+  return undefined;
+}
+
+export function registerOpenVisualReport(services: Services): vscode.Disposable[] {
+  const panels = new ReportPanels(services);
+  const command = vscode.commands.registerCommand(
+    OPEN_VISUAL_REPORT,
+    async (arg?: unknown): Promise<OpenVisualReportResult | undefined> => {
+      const explicit = arg !== undefined && arg !== null;
+      let site = siteOfArgument(arg);
+      if (!site && !explicit) {
+        site = (
+          await vscode.window.showInputBox({
+            title: 'Planet 4: Open Visual Report',
+            prompt: 'Site (without the planet4- prefix)',
+            validateInput: (v) => (services.fleet.get(v.trim()) ? undefined : 'Not a site of the pipelines view.'),
+          })
+        )?.trim();
+        if (!site) return undefined;
+      }
+      try {
+        if (!site) throw new Error('Planet 4: Open Visual Report needs a site.');
+        return await panels.open(site);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        services.log.error(`${OPEN_VISUAL_REPORT}: ${message}`);
+        void vscode.window.showErrorMessage(message);
+        if (explicit) throw e instanceof Error ? e : new Error(message);
+        return undefined;
+      }
+    },
+  );
+  return [
+    command,
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
+    new vscode.Disposable(() => {
+      panels.dispose();
+    }),
+  ];
+}

@@ -1,0 +1,255 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { ApiError, errorForStatus, redact } from '../errors';
+import type { RequestObserver } from '../http';
+import { RequestLimiter, parseRetryAfter } from '../../util/limiter';
+import { silentLogger, type Logger } from '../../util/logger';
+
+const Planet4Octokit = Octokit.plugin(retry, throttling);
+type Planet4OctokitInstance = InstanceType<typeof Planet4Octokit>;
+
+export interface GitHubClientOptions {
+  /** e.g. https://api.github.com */
+  baseUrl: string;
+  token: string;
+  timeoutMs?: number;
+  limiter?: RequestLimiter;
+  log?: Logger;
+  onRequest?: RequestObserver;
+  /** Longest rate-limit wait a GET accepts before failing (default 30 s). */
+  maxRetryWaitMs?: number;
+}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  subject: string;
+  treeSha: string;
+  parents: string[];
+  authorName?: string;
+  date?: string;
+  url?: string;
+}
+
+export interface TagInfo {
+  name: string;
+  /** The commit the tag points to (annotated tags already peeled by the tags list). */
+  commitSha: string;
+}
+
+export interface CompareInfo {
+  aheadBy: number;
+  /** Oldest first, at most 250 as GitHub returns them. */
+  commits: CommitInfo[];
+  base: CommitInfo;
+}
+
+const MUTATION = { request: { retries: 0 } } as const;
+
+/**
+ * GitHub REST through @octokit/rest with the official retry and throttling plugins. Reads are retried by the
+ * plugins (and rate-limit waits honoured up to a bound); mutations are sent once (`retries: 0`, and the throttling
+ * handlers refuse to retry anything but GET). Never sends `force`.
+ */
+export class GitHubClient {
+  readonly octokit: Planet4OctokitInstance;
+  private readonly log: Logger;
+
+  constructor(private readonly options: GitHubClientOptions) {
+    this.log = options.log ?? silentLogger;
+    const limiter = options.limiter ?? new RequestLimiter(8);
+    const timeoutMs = options.timeoutMs ?? 20_000;
+    const maxWaitS = (options.maxRetryWaitMs ?? 30_000) / 1000;
+    const log = this.log;
+    const base = options.baseUrl.replace(/\/+$/, '');
+    const observe = options.onRequest;
+    const limitedFetch: typeof fetch = (input, init) =>
+      limiter.run(async () => {
+        const t0 = Date.now();
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
+        const method = init?.method ?? 'GET';
+        const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
+        try {
+          const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+          observe?.({ service: 'github', method, path: url.slice(base.length), status: res.status, ms: Date.now() - t0, attempt: 1 });
+          return res;
+        } catch (e) {
+          observe?.({ service: 'github', method, path: url.slice(base.length), status: 'error', ms: Date.now() - t0, attempt: 1 });
+          throw e;
+        }
+      });
+    this.octokit = new Planet4Octokit({
+      auth: options.token,
+      baseUrl: base,
+      userAgent: 'planet4-pipelines-vscode',
+      request: { fetch: limitedFetch },
+      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => { log.warn(`GitHub: ${m}`); }, error: (m: string) => { log.error(`GitHub: ${m}`); } },
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
+      throttle: {
+        onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          log.warn(`GitHub rate limit on ${opts.method} ${opts.url}: reset in ${retryAfter} s`);
+          return opts.method === 'GET' && retryCount < 1 && retryAfter <= maxWaitS;
+        },
+        onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          log.warn(`GitHub secondary rate limit on ${opts.method} ${opts.url}: retry after ${retryAfter} s`);
+          return opts.method === 'GET' && retryCount < 1 && retryAfter <= maxWaitS;
+        },
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async user(): Promise<{ login: string }> {
+    const r = await this.wrap('read the signed-in GitHub user', () => this.octokit.rest.users.getAuthenticated());
+    return { login: r.data.login };
+  }
+
+  /** A text file's content through the contents API. */
+  async fileText(owner: string, repo: string, path: string, ref: string): Promise<string> {
+    const r = await this.wrap(`read ${path} of ${owner}/${repo}@${ref}`, () =>
+      this.octokit.rest.repos.getContent({ owner, repo, path, ref }),
+    );
+    const data = r.data as { content?: string; encoding?: string };
+    if (typeof data.content !== 'string') {
+      throw new ApiError('github', 'malformed', `${owner}/${repo}/${path} is not a file.`);
+    }
+    return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+  }
+
+  /** Every tag of the repository (lightweight and annotated), in GitHub's order (which means nothing). */
+  async listTags(owner: string, repo: string): Promise<TagInfo[]> {
+    const tags = await this.wrap(`list the tags of ${owner}/${repo}`, () =>
+      this.octokit.paginate(this.octokit.rest.repos.listTags, { owner, repo, per_page: 100 }),
+    );
+    return tags.map((t) => ({ name: t.name, commitSha: t.commit.sha }));
+  }
+
+  /** The commit sha a ref like `heads/main` points to; undefined when the ref does not exist. */
+  async refSha(owner: string, repo: string, ref: string): Promise<{ sha: string; type: string } | undefined> {
+    try {
+      const r = await this.wrap(`read ${ref} of ${owner}/${repo}`, () => this.octokit.rest.git.getRef({ owner, repo, ref }));
+      return { sha: r.data.object.sha, type: r.data.object.type };
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === 'notFound') return undefined;
+      throw e;
+    }
+  }
+
+  async commit(owner: string, repo: string, sha: string): Promise<CommitInfo> {
+    const r = await this.wrap(`read commit ${sha.slice(0, 7)} of ${owner}/${repo}`, () =>
+      this.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }),
+    );
+    return {
+      sha: r.data.sha,
+      message: r.data.message,
+      subject: subjectOf(r.data.message),
+      treeSha: r.data.tree.sha,
+      parents: r.data.parents.map((p) => p.sha),
+      authorName: r.data.author.name,
+      date: r.data.author.date,
+      url: r.data.html_url,
+    };
+  }
+
+  /** `main` HEAD: the ref and its commit. */
+  async branchHead(owner: string, repo: string, branch = 'main'): Promise<CommitInfo> {
+    const ref = await this.refSha(owner, repo, `heads/${branch}`);
+    if (!ref) throw new ApiError('github', 'notFound', `${owner}/${repo} has no branch ${branch}.`, 404);
+    return this.commit(owner, repo, ref.sha);
+  }
+
+  async compare(owner: string, repo: string, base: string, head: string): Promise<CompareInfo> {
+    const r = await this.wrap(`compare ${base}...${head} of ${owner}/${repo}`, () =>
+      this.octokit.rest.repos.compareCommits({ owner, repo, base, head, per_page: 100 }),
+    );
+    const toInfo = (c: (typeof r.data.commits)[number]): CommitInfo => ({
+      sha: c.sha,
+      message: c.commit.message,
+      subject: subjectOf(c.commit.message),
+      treeSha: c.commit.tree.sha,
+      parents: c.parents.map((p) => p.sha),
+      authorName: c.commit.author?.name,
+      date: c.commit.author?.date,
+      url: c.html_url,
+    });
+    return { aheadBy: r.data.ahead_by, commits: r.data.commits.map(toInfo), base: toInfo(r.data.base_commit) };
+  }
+
+  // ---------------------------------------------------------------- mutations (sent once; never force)
+
+  /** `POST git/tags`: an annotated tag object, as Planet 4's bot makes it (message = tag name). */
+  async createTagObject(owner: string, repo: string, tag: string, commitSha: string): Promise<string> {
+    const r = await this.wrap(`create the tag object ${tag} in ${owner}/${repo}`, () =>
+      this.octokit.rest.git.createTag({ owner, repo, tag, message: tag, object: commitSha, type: 'commit', ...MUTATION }),
+    );
+    return r.data.sha;
+  }
+
+  /** `POST git/refs` with the full ref name (`refs/tags/v1.2.3`). */
+  async createRef(owner: string, repo: string, ref: string, sha: string): Promise<void> {
+    await this.wrap(`create ${ref} in ${owner}/${repo}`, () =>
+      this.octokit.rest.git.createRef({ owner, repo, ref, sha, ...MUTATION }),
+    );
+  }
+
+  /** `POST git/commits`. */
+  async createCommit(owner: string, repo: string, message: string, treeSha: string, parents: string[]): Promise<CommitInfo> {
+    const r = await this.wrap(`create a commit in ${owner}/${repo}`, () =>
+      this.octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha, parents, ...MUTATION }),
+    );
+    return {
+      sha: r.data.sha,
+      message: r.data.message,
+      subject: subjectOf(r.data.message),
+      treeSha: r.data.tree.sha,
+      parents: r.data.parents.map((p) => p.sha),
+    };
+  }
+
+  /** `PATCH git/refs/{ref}` WITHOUT force: a compare-and-swap that GitHub refuses (422) unless it fast-forwards. */
+  async fastForwardRef(owner: string, repo: string, ref: string, sha: string): Promise<void> {
+    await this.wrap(`move ${ref} of ${owner}/${repo}`, () =>
+      this.octokit.rest.git.updateRef({ owner, repo, ref, sha, force: false, ...MUTATION }),
+    );
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private async wrap<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw this.toApiError(e, what);
+    }
+  }
+
+  private toApiError(e: unknown, what: string): ApiError {
+    if (e instanceof ApiError) return e;
+    const err = e as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string | undefined>; data?: unknown } };
+    const status = typeof err.status === 'number' ? err.status : undefined;
+    if (status === undefined || status === 500 && /fetch failed|aborted|timeout/i.test(err.message ?? '')) {
+      const message = redact(err.message ?? String(e), [this.options.token]);
+      if (/timeout|aborted/i.test(message) || err.name === 'TimeoutError') {
+        return new ApiError('github', 'timeout', `GitHub did not answer in time while trying to ${what}.`);
+      }
+      return new ApiError('github', 'network', `Cannot reach GitHub (${message}) while trying to ${what}.`);
+    }
+    const headers = err.response?.headers ?? {};
+    const data = err.response?.data as { message?: unknown } | undefined;
+    const serviceMessage = typeof data?.message === 'string' ? data.message : undefined;
+    let retryAfterMs: number | undefined;
+    if (status === 429 || (status === 403 && headers['x-ratelimit-remaining'] === '0') || /rate limit/i.test(serviceMessage ?? '')) {
+      retryAfterMs = parseRetryAfter(headers['retry-after']);
+      const reset = Number(headers['x-ratelimit-reset']);
+      if (retryAfterMs === undefined && reset > 0) retryAfterMs = Math.max(1000, reset * 1000 - Date.now());
+      retryAfterMs ??= 60_000;
+    }
+    return errorForStatus('github', status, serviceMessage, what, retryAfterMs);
+  }
+}
+
+export function subjectOf(message: string): string {
+  return message.split('\n', 1)[0] ?? '';
+}

@@ -1,0 +1,405 @@
+import type { CircleCiClient } from '../api/circleci/client';
+import { isWorkflowFinished, projectSlug, type Pipeline, type Workflow } from '../api/circleci/types';
+import { ApiError } from '../api/errors';
+import type { GitHubClient } from '../api/github/client';
+import { deriveState, orderStages, releaseWorkflow, toStage, workflowKind } from '../pipeline/stages';
+import { carriesHold } from '../release/hold';
+import { isReleaseTag, latestReleaseTag, nextReleaseTag } from '../release/version';
+import { silentLogger, type Logger } from '../util/logger';
+import type { NextReleaseInfo, PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo } from './types';
+
+export type Connection = 'unknown' | 'ok' | 'unreachable' | 'circleci-unauthorized' | 'github-unauthorized';
+
+export interface FleetOptions {
+  circleci: () => CircleCiClient;
+  github: () => Promise<GitHubClient>;
+  organization: () => string;
+  log?: Logger;
+  /** How far back a project's pipeline list is paged to find the latest release pipeline (20 per page). */
+  maxPipelinePages?: number;
+  now?: () => number;
+}
+
+/** What is remembered about a site between refreshes (and persisted across reloads). */
+interface SiteMemory {
+  pipeline?: PipelineInfo;
+  /** The newest pipeline number already examined: older pipelines need no second look. */
+  seenUpTo?: number;
+  workflow?: WorkflowInfo;
+  stages?: StageInfo[];
+  /** The workflow had finished when its jobs were read: nothing of it changes any more. */
+  finished?: boolean;
+  /** Release tags known from GitHub. */
+  tags?: string[];
+  next?: NextReleaseInfo;
+}
+
+export interface PersistedFleet {
+  version: 1;
+  savedAt: number;
+  sites: string[];
+  snapshots: SiteSnapshot[];
+  memory: Record<string, SiteMemory>;
+}
+
+export interface RefreshOptions {
+  /** Only these sites (default: all). */
+  sites?: readonly string[];
+  /** Also read the next-release facts from GitHub (default: true for a full refresh). */
+  github?: boolean;
+}
+
+type Listener = (sites: string[]) => void;
+
+const SETUP_GRACE_MS = 10 * 60_000;
+
+/**
+ * The state of every site's production release, loaded from CircleCI (stages) and GitHub (next release), kept
+ * cheap: the latest release pipeline is remembered, finished workflows and their jobs are never fetched again,
+ * and a refresh pages back only until it meets what it already knows. Never imports `vscode`.
+ */
+export class Fleet {
+  private siteNames: string[] = [];
+  private readonly snapshots = new Map<string, SiteSnapshot>();
+  private readonly memory = new Map<string, SiteMemory>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly listeners = new Set<Listener>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private connectionState: Connection = 'unknown';
+  private readonly connectionListeners = new Set<(c: Connection) => void>();
+
+  constructor(private readonly options: FleetOptions) {
+    this.log = options.log ?? silentLogger;
+    this.now = options.now ?? Date.now;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  get sites(): readonly string[] {
+    return this.siteNames;
+  }
+
+  get connection(): Connection {
+    return this.connectionState;
+  }
+
+  get(site: string): SiteSnapshot | undefined {
+    return this.snapshots.get(site);
+  }
+
+  all(): SiteSnapshot[] {
+    return this.siteNames.map((s) => this.snapshots.get(s) ?? this.placeholder(s));
+  }
+
+  /** Release tags known for a site (newest-first order is the caller's business). */
+  knownTags(site: string): readonly string[] | undefined {
+    return this.memory.get(site)?.tags;
+  }
+
+  onDidChange(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  onDidChangeConnection(listener: (c: Connection) => void): { dispose(): void } {
+    this.connectionListeners.add(listener);
+    return { dispose: () => this.connectionListeners.delete(listener) };
+  }
+
+  // ---------------------------------------------------------------- sites
+
+  setSites(sites: readonly string[]): void {
+    const clean = [...new Set(sites.map((s) => s.trim().replace(/^planet4-/, '')).filter((s) => /^[a-z0-9][a-z0-9-]*$/i.test(s)))];
+    this.siteNames = clean;
+    for (const s of [...this.snapshots.keys()]) {
+      if (!clean.includes(s)) {
+        this.snapshots.delete(s);
+        this.memory.delete(s);
+      }
+    }
+    this.emit([]);
+  }
+
+  /** The configured sites, else `sites.txt` of `<organization>/planet4-base` (branch main). */
+  async resolveSites(configured: readonly string[]): Promise<string[]> {
+    if (configured.length > 0) return [...configured];
+    const github = await this.options.github();
+    const text = await github.fileText(this.options.organization(), 'planet4-base', 'sites.txt', 'main');
+    return parseSitesTxt(text);
+  }
+
+  // ---------------------------------------------------------------- refreshing
+
+  /** Refreshes the sites (all by default), each on its own: one site's failure or slowness never holds another. */
+  async refresh(options: RefreshOptions = {}): Promise<void> {
+    const sites = options.sites ?? this.siteNames;
+    const withGitHub = options.github ?? options.sites === undefined;
+    await Promise.all(sites.map((s) => this.refreshSite(s, withGitHub)));
+    this.updateConnection(sites);
+  }
+
+  private refreshSite(site: string, withGitHub: boolean): Promise<void> {
+    const running = this.inFlight.get(site);
+    if (running) return running;
+    const p = this.loadSite(site, withGitHub).finally(() => this.inFlight.delete(site));
+    this.inFlight.set(site, p);
+    return p;
+  }
+
+  private async loadSite(site: string, withGitHub: boolean): Promise<void> {
+    const slug = projectSlug(this.options.organization(), site);
+    let snapshot: SiteSnapshot;
+    try {
+      snapshot = await this.loadStages(site, slug);
+    } catch (e) {
+      snapshot = this.errorSnapshot(site, slug, e);
+    }
+    if (withGitHub) {
+      try {
+        const next = await this.loadNextRelease(site);
+        if (next) snapshot.next = next;
+      } catch (e) {
+        this.log.warn(`${site}: next release unknown: ${e instanceof Error ? e.message : String(e)}`);
+        if (e instanceof ApiError && e.kind === 'unauthorized') this.setConnection('github-unauthorized');
+      }
+    } else {
+      const prevNext = this.memory.get(site)?.next;
+      if (prevNext) snapshot.next = prevNext;
+    }
+    this.publish(site, snapshot);
+  }
+
+  private async loadStages(site: string, slug: string): Promise<SiteSnapshot> {
+    const circleci = this.options.circleci();
+    const mem = this.memory.get(site) ?? {};
+    const base: SiteSnapshot = { site, slug, state: 'loading', stages: [], updatedAt: this.now() };
+
+    // 1. The latest release pipeline: page back until one is found, or until what we remember is reached.
+    const known = mem.pipeline ? Math.max(mem.pipeline.number, mem.seenUpTo ?? 0) : undefined;
+    const { pipeline, newest } = await this.findReleasePipeline(circleci, slug, known);
+    const info = pipeline ? toPipelineInfo(pipeline) : mem.pipeline;
+    const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
+    if (!info) {
+      this.memory.set(site, { ...(mem.tags ? { tags: mem.tags } : {}) });
+      return { ...base, state: 'no-release' };
+    }
+    const samePipeline = mem.pipeline?.id === info.id;
+    const memory: SiteMemory = samePipeline ? mem : { ...(mem.tags ? { tags: mem.tags } : {}), pipeline: info };
+    if (seenUpTo !== undefined) memory.seenUpTo = seenUpTo;
+    this.memory.set(site, memory);
+
+    // 2. A finished workflow and its jobs never change: no request.
+    if (samePipeline && memory.finished && memory.workflow && memory.stages) {
+      return this.stagesSnapshot(base, info, memory.workflow, memory.stages);
+    }
+
+    // 3. The release workflow of the pipeline.
+    const workflows = await circleci.listWorkflows(info.id);
+    const workflow = releaseWorkflow(workflows);
+    if (!workflow) {
+      memory.workflow = undefined;
+      memory.stages = undefined;
+      memory.finished = workflows.length === 0 && this.now() - Date.parse(info.createdAt) > SETUP_GRACE_MS;
+      return { ...base, pipeline: info, state: 'no-workflows' };
+    }
+    const wfInfo = toWorkflowInfo(workflow);
+    const jobs = await circleci.listJobs(workflow.id);
+    const stages = orderStages(wfInfo.kind, jobs.map(toStage));
+    memory.workflow = wfInfo;
+    memory.stages = stages;
+    memory.finished = isWorkflowFinished(workflow.status);
+    return this.stagesSnapshot(base, info, wfInfo, stages);
+  }
+
+  private stagesSnapshot(base: SiteSnapshot, pipeline: PipelineInfo, workflow: WorkflowInfo, stages: StageInfo[]): SiteSnapshot {
+    const message = [pipeline.commitSubject, pipeline.commitBody].filter(Boolean).join('\n\n');
+    const derived = deriveState(workflow, stages, message);
+    return { ...base, pipeline, workflow, stages, state: derived.state, ...(derived.hold ? { hold: derived.hold } : {}) };
+  }
+
+  /**
+   * The newest release pipeline newer than `knownNumber` (the remembered release pipeline, or the newest pipeline
+   * already examined), paging back within a bound; `newest` is the newest pipeline number on the list.
+   */
+  private async findReleasePipeline(
+    circleci: CircleCiClient,
+    slug: string,
+    knownNumber: number | undefined,
+  ): Promise<{ pipeline?: Pipeline; newest?: number }> {
+    const maxPages = this.options.maxPipelinePages ?? 10;
+    let token: string | undefined;
+    let newest: number | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const list = await circleci.listPipelinesPage(slug, token);
+      for (const p of list.items) {
+        newest ??= p.number;
+        if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know
+        if (isReleaseTag(p.vcs?.tag)) return { pipeline: p, newest };
+      }
+      token = list.next_page_token ?? undefined;
+      if (!token) return { newest };
+    }
+    this.log.info(`${slug}: no release pipeline in the newest ${maxPages * 20} pipelines`);
+    return { newest };
+  }
+
+  private async loadNextRelease(site: string): Promise<NextReleaseInfo | undefined> {
+    const github = await this.options.github();
+    const org = this.options.organization();
+    const repo = `planet4-${site}`;
+    const tags = (await github.listTags(org, repo)).map((t) => t.name);
+    const releaseTags = tags.filter(isReleaseTag);
+    const mem = this.memory.get(site) ?? {};
+    mem.tags = releaseTags;
+    this.memory.set(site, mem);
+    const latestTag = latestReleaseTag(releaseTags);
+    let next: NextReleaseInfo;
+    if (latestTag) {
+      const cmp = await github.compare(org, repo, latestTag, 'main');
+      const head = cmp.commits.at(-1) ?? cmp.base;
+      next = {
+        latestTag,
+        ahead: cmp.aheadBy,
+        headSha: head.sha,
+        headSubject: head.subject,
+        headHold: carriesHold(head.message),
+        updatedAt: this.now(),
+      };
+      const bumped = nextReleaseTag(releaseTags);
+      if (bumped) next.nextTag = bumped;
+    } else {
+      const head = await github.branchHead(org, repo);
+      next = { ahead: 0, headSha: head.sha, headSubject: head.subject, headHold: carriesHold(head.message), updatedAt: this.now() };
+    }
+    mem.next = next;
+    return next;
+  }
+
+  /** Forgets what is known of a site's pipeline so the next refresh reads it again (after an action on it). */
+  invalidate(site: string, what: 'pipeline' | 'github' | 'all' = 'all'): void {
+    const mem = this.memory.get(site);
+    if (!mem) return;
+    if (what === 'pipeline' || what === 'all') mem.finished = false;
+    if (what === 'github' || what === 'all') delete mem.next;
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private errorSnapshot(site: string, slug: string, e: unknown): SiteSnapshot {
+    const prev = this.snapshots.get(site);
+    if (e instanceof ApiError) {
+      if (e.service === 'circleci' && e.kind === 'notFound') {
+        return { site, slug, state: 'no-project', stages: [], error: { kind: e.kind, message: e.message, service: e.serviceName } };
+      }
+      this.log.warn(`${site}: ${e.message}`);
+      return {
+        ...(prev && prev.state !== 'error' ? { pipeline: prev.pipeline, workflow: prev.workflow } : {}),
+        site,
+        slug,
+        state: 'error',
+        stages: prev?.stages ?? [],
+        error: { kind: e.kind, message: e.message, service: e.serviceName },
+      };
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.error(`${site}: unexpected failure: ${message}`);
+    return { site, slug, state: 'error', stages: [], error: { kind: 'unknown', message } };
+  }
+
+  private publish(site: string, snapshot: SiteSnapshot): void {
+    const prev = this.snapshots.get(site);
+    this.snapshots.set(site, snapshot);
+    if (!prev || prev.stale || !sameSnapshot(prev, snapshot)) this.emit([site]);
+  }
+
+  private updateConnection(sites: readonly string[]): void {
+    const snaps = sites.map((s) => this.snapshots.get(s)).filter((s): s is SiteSnapshot => s !== undefined);
+    if (snaps.length === 0) return;
+    if (snaps.some((s) => s.error?.kind === 'unauthorized' && s.error.service === 'CircleCI')) {
+      this.setConnection('circleci-unauthorized');
+    } else if (snaps.every((s) => s.error?.kind === 'network' || s.error?.kind === 'timeout')) {
+      this.setConnection('unreachable');
+    } else if (this.connectionState !== 'github-unauthorized' || sites.length === this.siteNames.length) {
+      this.setConnection('ok');
+    }
+  }
+
+  setConnection(c: Connection): void {
+    if (c === this.connectionState) return;
+    this.connectionState = c;
+    for (const l of this.connectionListeners) l(c);
+  }
+
+  private emit(sites: string[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(sites);
+      } catch (e) {
+        this.log.error(`listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private placeholder(site: string): SiteSnapshot {
+    return { site, slug: projectSlug(this.options.organization(), site), state: 'loading', stages: [] };
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  persist(): PersistedFleet {
+    const memory: Record<string, SiteMemory> = {};
+    for (const [site, mem] of this.memory) memory[site] = mem;
+    return { version: 1, savedAt: this.now(), sites: this.siteNames, snapshots: [...this.snapshots.values()], memory };
+  }
+
+  /** Restores the last known state; every restored snapshot is marked stale until refreshed. */
+  restore(saved: PersistedFleet | undefined): boolean {
+    if (saved?.version !== 1 || !Array.isArray(saved.snapshots)) return false;
+    this.siteNames = [...saved.sites];
+    for (const s of saved.snapshots) this.snapshots.set(s.site, { ...s, stale: true });
+    for (const [site, mem] of Object.entries(saved.memory)) this.memory.set(site, mem);
+    this.emit([]);
+    return true;
+  }
+}
+
+export function parseSitesTxt(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l !== '');
+}
+
+function toPipelineInfo(p: Pipeline): PipelineInfo {
+  const info: PipelineInfo = {
+    id: p.id,
+    number: p.number,
+    tag: p.vcs?.tag ?? '',
+    createdAt: p.created_at,
+    revision: p.vcs?.revision ?? '',
+  };
+  const commit = (p.vcs as { commit?: { subject?: string | null; body?: string | null } } | undefined)?.commit;
+  if (commit?.subject) info.commitSubject = commit.subject;
+  if (commit?.body) info.commitBody = commit.body;
+  const actor = (p.trigger as { actor?: { login?: string } } | undefined)?.actor?.login;
+  if (actor) info.triggeredBy = actor;
+  return info;
+}
+
+function toWorkflowInfo(w: Workflow): WorkflowInfo {
+  const info: WorkflowInfo = {
+    id: w.id,
+    name: w.name,
+    kind: workflowKind(w.name) ?? 'production',
+    status: w.status,
+    createdAt: w.created_at,
+  };
+  if (w.stopped_at) info.stoppedAt = w.stopped_at;
+  return info;
+}
+
+function sameSnapshot(a: SiteSnapshot, b: SiteSnapshot): boolean {
+  const strip = (s: SiteSnapshot): string => JSON.stringify({ ...s, updatedAt: 0, stale: false });
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,82 @@
+import type { ApiErrorKind } from '../api/errors';
+import type { HoldReason } from '../release/hold';
+
+/** What a site's production view is at, in the words the tree shows. */
+export type SiteState =
+  | 'loading'
+  | 'deployed' // production workflow finished, deploy-production succeeded
+  | 'waiting' // an approval job of the release is on hold
+  | 'running'
+  | 'failed'
+  | 'rolled-back' // a rollback workflow finished rolling production back
+  | 'canceled'
+  | 'no-project' // CircleCI project not found / not followed / no access
+  | 'no-release' // no release pipeline within the bound
+  | 'no-workflows' // the release pipeline has no workflows (tag filters)
+  | 'error'; // an API error: message + retry
+
+export type WorkflowKind = 'production' | 'rollback';
+
+export interface StageInfo {
+  /** The CircleCI job name, as-is. */
+  name: string;
+  /** The job id (uuid); for approval jobs also the approval_request_id. */
+  id: string;
+  type: 'build' | 'approval';
+  status: string;
+  jobNumber?: number;
+  approvalRequestId?: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  dependencies: string[];
+}
+
+export interface PipelineInfo {
+  id: string;
+  number: number;
+  tag: string;
+  createdAt: string;
+  revision: string;
+  commitSubject?: string;
+  commitBody?: string;
+  triggeredBy?: string;
+}
+
+export interface WorkflowInfo {
+  id: string;
+  name: string;
+  kind: WorkflowKind;
+  status: string;
+  createdAt: string;
+  stoppedAt?: string;
+}
+
+/** What the next release of a site would ship (from GitHub). */
+export interface NextReleaseInfo {
+  latestTag?: string;
+  /** Commits on main since latestTag. */
+  ahead: number;
+  headSha: string;
+  headSubject: string;
+  headHold: boolean;
+  nextTag?: string;
+  updatedAt: number;
+}
+
+export interface SiteSnapshot {
+  site: string;
+  slug: string;
+  state: SiteState;
+  pipeline?: PipelineInfo;
+  workflow?: WorkflowInfo;
+  /** In dependency order. */
+  stages: StageInfo[];
+  /** Why hold-production is waiting, when it is. */
+  hold?: HoldReason;
+  next?: NextReleaseInfo;
+  error?: { kind: ApiErrorKind | 'unknown'; message: string; service?: string };
+  /** ms since epoch of the last successful load of this site. */
+  updatedAt?: number;
+  /** True while the snapshot comes from the last session and was not refreshed yet. */
+  stale?: boolean;
+}

@@ -1,0 +1,84 @@
+/**
+ * Release tags and versions, as Planet 4's bot computes them: a release tag is `v` + dot-separated integers
+ * (`v1.123.199`, `v1.308`, `v0.1.288`); versions compare numerically part by part (`v1.99` < `v1.308`, like
+ * `git tag --sort=-v:refname`); the next release bumps the last part. Other tags (`sync.*`, `lang.*`,
+ * `release.*`, `v1.2-rc`) are not releases.
+ */
+export const RELEASE_TAG_PATTERN = /^v\d+(\.\d+)*$/;
+
+export function isReleaseTag(tag: string | undefined | null): tag is string {
+  return typeof tag === 'string' && RELEASE_TAG_PATTERN.test(tag);
+}
+
+/** Compares two integers written in decimal, of any size. */
+function compareDecimal(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Negative when a < b, positive when a > b, 0 when equal. Both must be release tags. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.slice(1).split('.');
+  const pb = b.slice(1).split('.');
+  const n = Math.max(pa.length, pb.length);
+  for (let i = 0; i < n; i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1; // v1.2 < v1.2.0: the longer one sorts later, as git does
+    if (y === undefined) return 1;
+    const c = compareDecimal(x, y);
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+/** The release tags among `tags`, newest first, without duplicates. */
+export function sortReleaseTags(tags: Iterable<string>): string[] {
+  return [...new Set([...tags].filter(isReleaseTag))].sort((a, b) => compareVersions(b, a));
+}
+
+export function latestReleaseTag(tags: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const t of tags) {
+    if (isReleaseTag(t) && (best === undefined || compareVersions(t, best) > 0)) best = t;
+  }
+  return best;
+}
+
+/** `v1.123.199` → `v1.123.200`; `v1.308` → `v1.309`; `v2` → `v3`. */
+export function bumpVersion(tag: string): string {
+  if (!isReleaseTag(tag)) throw new Error(`"${tag}" is not a release tag (v followed by numbers, e.g. v1.2.3).`);
+  const parts = tag.slice(1).split('.');
+  const last = parts.pop() ?? '0';
+  parts.push((BigInt(last) + 1n).toString());
+  return `v${parts.join('.')}`;
+}
+
+/** The tag the next release would get, or undefined when the site has no release tag yet. */
+export function nextReleaseTag(tags: Iterable<string>): string | undefined {
+  const latest = latestReleaseTag(tags);
+  return latest === undefined ? undefined : bumpVersion(latest);
+}
+
+export interface TagValidation {
+  /** Blocks the input. */
+  error?: string;
+  /** Allowed, but worth saying. */
+  warning?: string;
+}
+
+/** Validates a tag typed by a person, against the site's existing tags. */
+export function validateNewTag(input: string, existingTags: Iterable<string>): TagValidation {
+  const tag = input.trim();
+  if (tag === '') return { error: 'Type a release tag, e.g. v1.2.3.' };
+  if (!isReleaseTag(tag)) return { error: `"${tag}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.` };
+  const existing = [...existingTags];
+  if (existing.includes(tag)) return { error: `${tag} already exists.` };
+  const latest = latestReleaseTag(existing);
+  if (latest !== undefined && compareVersions(tag, latest) <= 0) {
+    return { warning: `${tag} is not greater than the latest release ${latest}: the bot would choose ${bumpVersion(latest)}.` };
+  }
+  return {};
+}

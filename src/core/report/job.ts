@@ -1,0 +1,70 @@
+/** What the report needs to know about a site's `visualtests-compare` job, read from its fleet snapshot. */
+import type { SiteSnapshot, StageInfo } from '../fleet/types';
+
+export const COMPARE_JOB = 'visualtests-compare';
+export type ApprovalJobName = 'hold-production' | 'rollback-staging';
+
+/** Job statuses after which a job changes no more. */
+const UNFINISHED = new Set(['running', 'queued', 'not_running', 'blocked', 'on_hold']);
+
+export interface CompareJobInfo {
+  site: string;
+  slug: string;
+  stage?: StageInfo;
+  jobNumber?: number;
+  status?: string;
+  finished: boolean;
+  durationMs?: number;
+  tag?: string;
+  pipelineNumber?: number;
+  /** The job in the CircleCI web app. */
+  jobUrl?: string;
+  /** Approval jobs of the release that are on hold. */
+  onHold: ApprovalJobName[];
+}
+
+export function compareJobOf(snapshot: SiteSnapshot): CompareJobInfo {
+  const stage = snapshot.stages.find((s) => s.name === COMPARE_JOB);
+  const info: CompareJobInfo = {
+    site: snapshot.site,
+    slug: snapshot.slug,
+    finished: false,
+    onHold: snapshot.stages
+      .filter((s) => s.type === 'approval' && s.status === 'on_hold')
+      .map((s) => s.name)
+      .filter((n): n is ApprovalJobName => n === 'hold-production' || n === 'rollback-staging'),
+  };
+  if (snapshot.pipeline) {
+    info.tag = snapshot.pipeline.tag;
+    info.pipelineNumber = snapshot.pipeline.number;
+  }
+  if (!stage) return info;
+  info.stage = stage;
+  info.status = stage.status;
+  info.finished = !UNFINISHED.has(stage.status);
+  if (stage.jobNumber !== undefined) {
+    info.jobNumber = stage.jobNumber;
+    if (snapshot.pipeline && snapshot.workflow) {
+      info.jobUrl = jobWebUrl(snapshot.slug, snapshot.pipeline.number, snapshot.workflow.id, stage.jobNumber);
+    }
+  }
+  if (stage.startedAt && stage.stoppedAt) {
+    const ms = Date.parse(stage.stoppedAt) - Date.parse(stage.startedAt);
+    if (Number.isFinite(ms) && ms >= 0) info.durationMs = ms;
+  }
+  return info;
+}
+
+/** `https://app.circleci.com/pipelines/github/<org>/<repo>/<pipeline>/workflows/<workflow>/jobs/<job>`. */
+export function jobWebUrl(
+  slug: string,
+  pipelineNumber: number,
+  workflowId: string,
+  jobNumber: number,
+): string | undefined {
+  const m = /^(gh|github|bb|bitbucket)\/([^/]+)\/([^/]+)$/.exec(slug);
+  if (!m?.[2] || !m[3]) return undefined;
+  const vcs = m[1] === 'gh' || m[1] === 'github' ? 'github' : 'bitbucket';
+  const parts = [vcs, m[2], m[3], String(pipelineNumber), 'workflows', workflowId, 'jobs', String(jobNumber)];
+  return `https://app.circleci.com/pipelines/${parts.map(encodeURIComponent).join('/')}`;
+}

@@ -1,0 +1,219 @@
+import * as vscode from 'vscode';
+import { Attention } from './attention';
+import { Credentials } from './auth/credentials';
+import { registerCircleciToken } from './commands/circleciToken';
+import { registerFilter } from './commands/filter';
+import { registerOpenInBrowser } from './commands/openInBrowser';
+import { registerRefresh } from './commands/refresh';
+import { SandboxController } from './commands/sandbox';
+import { registerReleaseCommands } from './commands/release';
+import { settings } from './config';
+import { Connection, NotSignedInError } from './connection';
+import { ApiError } from './core/api/errors';
+import { Fleet } from './core/fleet/fleet';
+import { Poller } from './core/fleet/poller';
+import { ActionGuard } from './core/release/guard';
+import type { Sandbox, SandboxOptions } from './sandbox';
+import type { Services } from './services';
+import { FleetStateStore } from './store/fleetState';
+import { fleetSummary, PipelinesTreeProvider } from './treeViews/pipelinesTree';
+import { siteOf, type PipelineNode } from './treeViews/nodes';
+import { registerOpenVisualReport } from './commands/openVisualReport';
+
+/** Why the view shows a welcome message instead of sites (`planet4.state` context key). */
+export type ViewState = 'loading' | 'ready' | 'noGitHub' | 'noCircleToken' | 'circleciUnauthorized' | 'githubUnauthorized' | 'unreachable' | 'noSites';
+
+/** What `activate()` returns: for tests and other extensions. */
+export interface Planet4Api {
+  /** The Production Pipelines tree's data provider. */
+  readonly pipelines: PipelinesTreeProvider;
+  readonly treeView: vscode.TreeView<PipelineNode>;
+  readonly fleet: Fleet;
+  readonly poller: Poller;
+  readonly connection: Connection;
+  /** Why the view is empty, or 'ready'. */
+  viewState(): ViewState;
+  /** Starts the simulated Planet 4 in this extension host and points this window at it (no settings touched). */
+  startSandbox(options?: SandboxOptions): Promise<Sandbox>;
+  stopSandbox(): Promise<void>;
+  readonly sandbox: Sandbox | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<Planet4Api> {
+  const t0 = Date.now();
+  const log = vscode.window.createOutputChannel('Planet 4', { log: true });
+  const credentials = new Credentials(context.secrets);
+  await credentials.init();
+  const connection = new Connection(credentials, log);
+  const fleet = new Fleet({
+    circleci: () => connection.circleci(),
+    github: () => connection.github(),
+    organization: () => settings.organization(),
+    log,
+  });
+  const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
+  const tree = new PipelinesTreeProvider(fleet, () => settings.organization());
+  const treeView = vscode.window.createTreeView('planet4.pipelines', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const store = new FleetStateStore(context.globalState, fleet);
+  const attention = new Attention(fleet, () => settings.organization());
+  const services: Services = {
+    context,
+    log,
+    fleet,
+    poller,
+    credentials,
+    connection,
+    tree,
+    treeView,
+    guard: new ActionGuard(),
+    circleci: () => connection.circleci(),
+    github: () => connection.github(),
+    organization: () => settings.organization(),
+    confirmActions: () => settings.confirmActions(),
+  };
+  const sandbox = new SandboxController(services);
+  context.subscriptions.push(log, credentials, tree, treeView, attention, sandbox, { dispose: () => { poller.dispose(); } });
+
+  // ---------------------------------------------------------------- view state
+  let viewState: ViewState = 'loading';
+  const scope = (): string => `${connection.githubApiUrl()}|${connection.circleciApiUrl()}|${settings.organization()}`;
+  const setViewState = (state: ViewState): void => {
+    viewState = state;
+    void vscode.commands.executeCommand('setContext', 'planet4.state', state);
+    tree.setReady(state === 'ready' || state === 'loading');
+    updateMessage();
+  };
+  const updateMessage = (): void => {
+    const all = fleet.all();
+    const summary = fleetSummary(all);
+    const filtered = tree.filter === 'all' ? '' : ` — showing: ${tree.filter === 'attention' ? 'needs attention' : tree.filter}`;
+    treeView.message = viewState === 'ready' || viewState === 'loading' ? `${summary}${filtered}` || undefined : undefined;
+    const waiting = all.filter((s) => s.state === 'waiting').length;
+    treeView.badge = waiting > 0 ? { value: waiting, tooltip: `${waiting} site${waiting === 1 ? '' : 's'} waiting for approval` } : undefined;
+  };
+  context.subscriptions.push({
+    dispose: fleet.onDidChange(() => {
+      updateMessage();
+      store.scheduleSave(scope());
+    }).dispose,
+  });
+  context.subscriptions.push({
+    dispose: fleet.onDidChangeConnection((c) => {
+      if (c === 'circleci-unauthorized') setViewState('circleciUnauthorized');
+      else if (c === 'github-unauthorized' && settings.sites().length === 0 && fleet.sites.length === 0) setViewState('githubUnauthorized');
+      else if (c === 'unreachable') setViewState('unreachable');
+      else if (c === 'ok' && viewState !== 'ready') setViewState(fleet.sites.length === 0 ? 'noSites' : 'ready');
+    }).dispose,
+  });
+
+  /** Reads the site list (settings, else sites.txt); sets the view state when that is not possible. */
+  const reloadSites = async (): Promise<void> => {
+    if (!connection.hasCircleciToken()) {
+      setViewState('noCircleToken');
+      throw new NotSignedInError('circleci', 'No CircleCI token: run "Planet 4: Set CircleCI Token".');
+    }
+    try {
+      const sites = await fleet.resolveSites(settings.sites());
+      fleet.setSites(sites);
+      setViewState(sites.length === 0 ? 'noSites' : 'ready');
+    } catch (e) {
+      if (e instanceof NotSignedInError) setViewState('noGitHub');
+      else if (e instanceof ApiError && e.kind === 'unauthorized') setViewState('githubUnauthorized');
+      else if (e instanceof ApiError && e.isConnectivity) setViewState('unreachable');
+      else if (e instanceof ApiError && e.kind === 'notFound') setViewState('noSites');
+      throw e;
+    }
+  };
+
+  let started: Promise<void> | undefined;
+  /** The first load: site list, then every site. Later loads come from polling and Refresh. */
+  const start = (): Promise<void> => {
+    started ??= (async () => {
+      try {
+        await reloadSites();
+        await fleet.refresh();
+        poller.markFullRefresh();
+        attention.prime();
+      } catch (e) {
+        log.warn(`Not loaded: ${e instanceof Error ? e.message : String(e)}`);
+        started = undefined;
+      }
+    })();
+    return started;
+  };
+  const restart = (): void => {
+    started = undefined;
+    fleet.setConnection('unknown');
+    if (!store.restore(scope())) fleet.setSites([]);
+    setViewState('loading');
+    void start();
+  };
+
+  const updateActivity = (): void => {
+    const active = treeView.visible && vscode.window.state.focused;
+    poller.setActive(active && viewState === 'ready');
+    if (treeView.visible) void start();
+  };
+  context.subscriptions.push(
+    treeView.onDidChangeVisibility(updateActivity),
+    vscode.window.onDidChangeWindowState(updateActivity),
+    credentials.onDidChange(restart),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('planet4.organization') || e.affectsConfiguration('planet4.sites') || e.affectsConfiguration('planet4.github.apiUrl') || e.affectsConfiguration('planet4.circleci.apiUrl')) {
+        restart();
+      }
+    }),
+  );
+
+  // ---------------------------------------------------------------- commands
+  context.subscriptions.push(
+    ...registerRefresh(services, async () => {
+      await reloadSites();
+    }),
+    ...registerCircleciToken(services),
+    ...registerFilter(services, updateMessage),
+    ...registerOpenInBrowser(services),
+    ...registerReleaseCommands(services),
+    ...registerOpenVisualReport(services),
+    ...sandbox.register(),
+    vscode.commands.registerCommand('planet4.revealSite', async (arg: unknown) => {
+      const site = siteOf(arg);
+      if (!site) return;
+      await vscode.commands.executeCommand('planet4.pipelines.focus');
+      await treeView.reveal(tree.nodeFor(site), { select: true, focus: true, expand: true });
+    }),
+    vscode.commands.registerCommand('planet4.showLog', () => {
+      log.show();
+    }),
+  );
+
+  // ---------------------------------------------------------------- first paint from the last known state
+  if (store.restore(scope())) setViewState('ready');
+  else setViewState('loading');
+  updateActivity();
+
+  if (process.env.PLANET4_SANDBOX === '1') {
+    void sandbox
+      .start({ scenario: (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed' })
+      .catch((e: unknown) => { log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`); });
+  }
+  log.info(`Planet 4 Pipelines ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${Date.now() - t0} ms`);
+
+  return {
+    pipelines: tree,
+    treeView,
+    fleet,
+    poller,
+    connection,
+    viewState: () => viewState,
+    startSandbox: (options) => sandbox.start(options),
+    stopSandbox: () => sandbox.stop(),
+    get sandbox() {
+      return sandbox.sandbox;
+    },
+  };
+}
+
+export function deactivate(): void {
+  // everything is in context.subscriptions
+}

@@ -1,0 +1,347 @@
+import { BACKSTOP_ABSENT, BACKSTOP_PREFIX, contentTypeOf, readBackstopFile } from './data';
+import { json, paginate, type Ctx, type Reply } from './http';
+import { ARTIFACT_JOBS, workflowStatus, type Job, type Pipeline, type Project, type Workflow } from './pipelines';
+import { DEVELOPER, TOKENS, type World } from './world';
+import { isRecord, isoMillis } from './util';
+
+export function ciUnauthorized(): Reply {
+  return json(401, { message: 'You must log in first' });
+}
+
+const PROJECT_NOT_FOUND: Reply = { status: 404, body: { message: 'Project not found' } };
+
+function pipelineJson(p: Pipeline): Record<string, unknown> {
+  const repoUrl = `https://github.com/greenpeace/planet4-${p.project.site}`;
+  const vcs: Record<string, unknown> = {
+    provider_name: 'GitHub',
+    target_repository_url: repoUrl,
+    origin_repository_url: repoUrl,
+    revision: p.vcs.revision,
+  };
+  if (p.vcs.branch !== undefined) {
+    vcs.branch = p.vcs.branch;
+  }
+  if (p.vcs.tag !== undefined) {
+    vcs.tag = p.vcs.tag;
+  }
+  if (p.vcs.revision !== '') {
+    vcs.commit = { subject: p.vcs.subject, body: p.vcs.body };
+  }
+  const out: Record<string, unknown> = {
+    id: p.id,
+    errors: p.errors,
+    project_slug: p.project.slug,
+    updated_at: isoMillis(p.createdAt),
+    number: p.number,
+    state: p.state,
+    created_at: isoMillis(p.createdAt),
+    trigger: {
+      type: p.triggerType,
+      received_at: isoMillis(p.createdAt),
+      actor: { login: p.actor.login, avatar_url: `https://avatars.githubusercontent.com/${p.actor.login}` },
+    },
+    vcs,
+  };
+  if (Object.keys(p.parameters).length > 0) {
+    out.trigger_parameters = { ...p.parameters };
+  }
+  return out;
+}
+
+function workflowJson(wf: Workflow): Record<string, unknown> {
+  return {
+    pipeline_id: wf.pipeline.id,
+    id: wf.id,
+    name: wf.name,
+    project_slug: wf.pipeline.project.slug,
+    status: workflowStatus(wf),
+    started_by: wf.startedBy,
+    pipeline_number: wf.pipeline.number,
+    created_at: isoMillis(wf.createdAt),
+    stopped_at: wf.stoppedAt === undefined ? null : isoMillis(wf.stoppedAt),
+  };
+}
+
+function jobJson(job: Job): Record<string, unknown> {
+  const wf = job.workflow;
+  const out: Record<string, unknown> = {
+    dependencies: job.requires
+      .map((name) => wf.jobs.find((j) => j.name === name)?.id)
+      .filter((id): id is string => id !== undefined),
+    id: job.id,
+    name: job.name,
+    project_slug: wf.pipeline.project.slug,
+    status: job.status,
+    type: job.type,
+  };
+  if (job.number !== undefined) {
+    out.job_number = job.number;
+  }
+  if (job.startedAt !== undefined) {
+    out.started_at = isoMillis(job.startedAt);
+    out.stopped_at = job.stoppedAt === undefined ? null : isoMillis(job.stoppedAt);
+  }
+  if (job.type === 'approval') {
+    out.approval_request_id = job.id;
+    if (job.approvedBy !== undefined) {
+      out.approved_by = job.approvedBy;
+    }
+  }
+  return out;
+}
+
+function jobDetails(ctx: Ctx, project: Project, job: Job): Record<string, unknown> {
+  const wf = job.workflow;
+  const started = job.startedAt ?? wf.createdAt;
+  return {
+    web_url: `https://app.circleci.com/pipelines/github/greenpeace/planet4-${project.site}/${wf.pipeline.number}/workflows/${wf.id}/jobs/${job.number ?? 0}`,
+    project: {
+      id: project.id,
+      slug: project.slug,
+      name: `planet4-${project.site}`,
+      external_url: `https://github.com/greenpeace/planet4-${project.site}`,
+    },
+    parallel_runs: [{ index: 0, status: job.status }],
+    started_at: isoMillis(started),
+    latest_workflow: { id: wf.id, name: wf.name },
+    name: job.name,
+    executor: { resource_class: 'medium', type: 'docker' },
+    parallelism: 1,
+    status: job.status,
+    number: job.number ?? 0,
+    pipeline: { id: wf.pipeline.id },
+    duration: job.stoppedAt === undefined ? null : job.stoppedAt - started,
+    created_at: isoMillis(started),
+    messages: [],
+    contexts: [{ name: 'org-global' }],
+    organization: { name: 'greenpeace' },
+    queued_at: isoMillis(started),
+    stopped_at: job.stoppedAt === undefined ? null : isoMillis(job.stoppedAt),
+  };
+}
+
+function artifactsOf(
+  ctx: Ctx,
+  files: readonly string[],
+  job: Job,
+): { path: string; node_index: number; url: string }[] {
+  if (!ARTIFACT_JOBS.has(job.name) || (job.status !== 'success' && job.status !== 'failed')) {
+    return [];
+  }
+  const names = [...files, ...BACKSTOP_ABSENT].sort();
+  return names.map((rel) => ({
+    path: `${BACKSTOP_PREFIX}${rel}`,
+    node_index: 0,
+    url: `${ctx.root}/output/job/${job.id}/artifacts/0/${BACKSTOP_PREFIX}${rel}`,
+  }));
+}
+
+/** `gh/greenpeace/planet4-x` or `github/greenpeace/planet4-x` → site */
+export function siteOfSlug(world: World, vcs: string, org: string, repo: string): string | undefined {
+  if ((vcs !== 'gh' && vcs !== 'github') || org.toLowerCase() !== 'greenpeace' || !repo.startsWith('planet4-')) {
+    return undefined;
+  }
+  const site = repo.slice('planet4-'.length);
+  return world.isSite(site) ? site : undefined;
+}
+
+export const SLUG_ROUTE = /^\/project\/([^/]+)\/([^/]+)\/([^/]+)(\/.*)$/;
+
+export function handleCircleci(world: World, files: readonly string[], ctx: Ctx): Reply {
+  const token = ctx.token;
+  if (token === undefined || (token !== TOKENS.circleci && token !== TOKENS.circleciNoAccess)) {
+    return ciUnauthorized();
+  }
+  const noAccess = token === TOKENS.circleciNoAccess;
+  const now = world.options.now();
+  if (ctx.path === '/me' && ctx.method === 'GET') {
+    return json(200, {
+      id: DEVELOPER.circleId,
+      login: DEVELOPER.login,
+      name: DEVELOPER.name,
+      avatar_url: `https://avatars.githubusercontent.com/u/${DEVELOPER.githubId}?v=4`,
+    });
+  }
+  let r: RegExpExecArray | null;
+  if ((r = SLUG_ROUTE.exec(ctx.path))) {
+    const [, vcs = '', org = '', repoName = '', rest = ''] = r;
+    const site = siteOfSlug(world, vcs, org, repoName);
+    const project = site === undefined || noAccess ? undefined : world.project(site);
+    if (!project) {
+      return PROJECT_NOT_FOUND;
+    }
+    return projectRoute(world, files, ctx, project, rest);
+  }
+  if ((r = /^\/pipeline\/([^/]+)(\/workflow)?$/.exec(ctx.path)) && ctx.method === 'GET') {
+    const p = world.registry.pipelines.get(r[1] ?? '');
+    if (!p || noAccess) {
+      return json(404, { message: 'Pipeline not found' });
+    }
+    p.project.sync(now);
+    if (r[2] === undefined) {
+      return json(200, pipelineJson(p));
+    }
+    const page = paginate(p.workflows.map(workflowJson), ctx.query['page-token'], `wf:${p.id}`);
+    return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
+  }
+  if ((r = /^\/workflow\/([^/]+)(?:\/(job)|\/approve\/([^/]+))?$/.exec(ctx.path))) {
+    const wf = world.registry.workflows.get(r[1] ?? '');
+    if (!wf || noAccess) {
+      return json(404, { message: 'Workflow not found' });
+    }
+    const project = wf.pipeline.project;
+    project.sync(now);
+    if (r[2] === undefined && r[3] === undefined && ctx.method === 'GET') {
+      return json(200, workflowJson(wf));
+    }
+    if (r[2] !== undefined && ctx.method === 'GET') {
+      const page = paginate(wf.jobs.map(jobJson), ctx.query['page-token'], `jobs:${wf.id}`);
+      return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
+    }
+    if (r[3] !== undefined && ctx.method === 'POST') {
+      const job = wf.jobs.find((j) => j.type === 'approval' && j.id === r?.[3]);
+      if (!job) {
+        return json(404, { message: 'Approval request not found' });
+      }
+      if (job.status !== 'on_hold') {
+        return json(400, { message: 'Job is not on hold' });
+      }
+      project.approve(job, now, DEVELOPER.circleId);
+      return json(202, { message: 'Accepted.' });
+    }
+  }
+  return json(404, { message: 'Not found' });
+}
+
+function projectRoute(world: World, files: readonly string[], ctx: Ctx, project: Project, rest: string): Reply {
+  let r: RegExpExecArray | null;
+  if (rest === '/pipeline' && ctx.method === 'GET') {
+    const branch = ctx.query.branch;
+    const list = [...project.pipelines]
+      .reverse()
+      .filter((p) => branch === undefined || p.vcs.branch === branch)
+      .map(pipelineJson);
+    const page = paginate(list, ctx.query['page-token'], `pipelines:${project.site}:${branch ?? ''}`);
+    return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
+  }
+  if (rest === '/pipeline' && ctx.method === 'POST') {
+    if (ctx.bodyError) {
+      return json(400, { message: 'Invalid JSON body.' });
+    }
+    const body = ctx.body === undefined || ctx.body === null ? {} : ctx.body;
+    if (!isRecord(body)) {
+      return json(400, { message: 'Invalid JSON body.' });
+    }
+    const { branch, tag, parameters } = body;
+    if (branch !== undefined && typeof branch !== 'string') {
+      return json(400, { message: 'branch must be a string' });
+    }
+    if (tag !== undefined && typeof tag !== 'string') {
+      return json(400, { message: 'tag must be a string' });
+    }
+    if (branch !== undefined && tag !== undefined) {
+      return json(400, { message: 'Only one of branch or tag may be specified' });
+    }
+    const params: Record<string, string | number | boolean> = {};
+    if (parameters !== undefined) {
+      if (!isRecord(parameters)) {
+        return json(400, { message: 'parameters must be an object' });
+      }
+      for (const [k, v] of Object.entries(parameters)) {
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+          return json(400, { message: `Invalid value for pipeline parameter ${k}` });
+        }
+        if (k !== 'rollback' && k !== 'run_develop') {
+          return json(400, { message: `Unexpected argument(s) in pipeline parameters: ${k}` });
+        }
+        if (typeof v !== 'boolean') {
+          return json(400, { message: `Pipeline parameter ${k} must be a boolean` });
+        }
+        params[k] = v;
+      }
+    }
+    const p = world.trigger(project, {
+      parameters: params,
+      ...(branch !== undefined ? { branch } : {}),
+      ...(tag !== undefined ? { tag } : {}),
+    });
+    return json(201, { id: p.id, state: p.state, number: p.number, created_at: isoMillis(p.createdAt) });
+  }
+  if ((r = /^\/pipeline\/(\d+)$/.exec(rest)) && ctx.method === 'GET') {
+    const n = Number(r[1]);
+    const p = project.pipelines.find((x) => x.number === n);
+    return p ? json(200, pipelineJson(p)) : json(404, { message: 'Pipeline not found' });
+  }
+  if ((r = /^\/job\/(\d+)$/.exec(rest)) && ctx.method === 'GET') {
+    const job = project.jobsByNumber.get(Number(r[1]));
+    return job ? json(200, jobDetails(ctx, project, job)) : json(404, { message: 'Job not found' });
+  }
+  if ((r = /^\/(\d+)\/artifacts$/.exec(rest)) && ctx.method === 'GET') {
+    const job = project.jobsByNumber.get(Number(r[1]));
+    if (!job) {
+      return json(404, { message: 'Job not found' });
+    }
+    const page = paginate(artifactsOf(ctx, files, job), ctx.query['page-token'], `artifacts:${job.id}`, 100);
+    return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
+  }
+  return json(404, { message: 'Not found' });
+}
+
+/** `/output/job/<job uuid>/artifacts/<node>/<path>` */
+export function handleArtifact(world: World, dataDir: string, ctx: Ctx): Reply {
+  if (ctx.token === undefined || (ctx.token !== TOKENS.circleci && ctx.token !== TOKENS.circleciNoAccess)) {
+    return ciUnauthorized();
+  }
+  const m = /^\/output\/job\/([^/]+)\/artifacts\/(\d+)\/(.+)$/.exec(ctx.path);
+  const notFound: Reply = { status: 404, raw: 'Not Found', contentType: 'text/plain' };
+  if (!m || ctx.method !== 'GET' || ctx.token === TOKENS.circleciNoAccess) {
+    return notFound;
+  }
+  const [, jobId = '', node = '', path = ''] = m;
+  const job = findJob(world, jobId);
+  if (!job || node !== '0' || !path.startsWith(BACKSTOP_PREFIX)) {
+    return notFound;
+  }
+  job.workflow.pipeline.project.sync(world.options.now());
+  if (!ARTIFACT_JOBS.has(job.name) || (job.status !== 'success' && job.status !== 'failed')) {
+    return notFound;
+  }
+  const data = readBackstopFile(dataDir, path.slice(BACKSTOP_PREFIX.length));
+  return data ? { status: 200, raw: data, contentType: contentTypeOf(path) } : notFound;
+}
+
+function findJob(world: World, jobId: string): Job | undefined {
+  for (const wf of world.registry.workflows.values()) {
+    if (wf.name !== 'production') {
+      continue;
+    }
+    for (const job of wf.jobs) {
+      if (job.id === jobId) {
+        return job;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The site a request is about, for the log and fault rules. */
+export function siteOfCircleciPath(world: World, path: string): string | undefined {
+  const slug = SLUG_ROUTE.exec(path);
+  if (slug) {
+    return siteOfSlug(world, slug[1] ?? '', slug[2] ?? '', slug[3] ?? '');
+  }
+  const id = /^\/(pipeline|workflow)\/([^/]+)/.exec(path);
+  if (id) {
+    const owner =
+      id[1] === 'pipeline'
+        ? world.registry.pipelines.get(id[2] ?? '')?.project
+        : world.registry.workflows.get(id[2] ?? '')?.pipeline.project;
+    return owner?.site;
+  }
+  return undefined;
+}
+
+export function siteOfArtifactPath(world: World, path: string): string | undefined {
+  const m = /^\/output\/job\/([^/]+)\//.exec(path);
+  return m ? findJob(world, m[1] ?? '')?.workflow.pipeline.project.site : undefined;
+}

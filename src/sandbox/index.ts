@@ -1,0 +1,119 @@
+import { DEFAULT_START, SimClock } from './clock';
+import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSitesText } from './data';
+import { Faults, type FaultRule } from './faults';
+import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
+import { SandboxServer, type RequestLogEntry } from './server';
+import { MINUTE } from './util';
+import { TOKENS, World } from './world';
+
+export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry };
+export { SCENARIOS };
+
+export interface SandboxOptions {
+  /** default 0 = free port; always listens on 127.0.0.1 only */
+  port?: number;
+  /** default 'mixed' */
+  scenario?: ScenarioName;
+  /** default 'manual' (time moves only by clock.advance); 'realtime' = simulated time runs at `speed` x real time */
+  clock?: 'manual' | 'realtime';
+  /** default 30 (realtime only) */
+  speed?: number;
+  /** latency added to every request (default 0) */
+  latencyMs?: number;
+  /** default: the 53 sites of resources/sandbox/sites.txt */
+  sites?: string[];
+  /** default 'realistic'; 'none' = every site's latest release pipeline is on page 1 */
+  pipelineNoise?: 'realistic' | 'none';
+  /** default: found by walking up from __dirname until `resources/sandbox/sites.txt` exists */
+  dataDir?: string;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly githubApiUrl: string;
+  readonly circleciApiUrl: string;
+  readonly tokens: { github: string; circleci: string; circleciNoAccess: string; githubReadOnly: string };
+  readonly scenario: ScenarioName;
+  readonly roles: ScenarioRoles;
+  readonly sites: readonly string[];
+  readonly clock: { now(): number; advance(ms: number): void };
+  readonly requests: readonly RequestLogEntry[];
+  clearRequests(): void;
+  inject(rule: FaultRule): () => void;
+  clearFaults(): void;
+  /** test helpers acting like a developer (not through HTTP, not logged): */
+  pushCommit(site: string, message: string): string;
+  mainHead(site: string): { sha: string; message: string };
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const scenario = options.scenario ?? 'mixed';
+  if (!SCENARIOS.includes(scenario)) {
+    throw new Error(`sandbox: unknown scenario ${scenario}`);
+  }
+  const dataDir = options.dataDir !== undefined ? normalizeDataDir(options.dataDir) : findDataDir();
+  const fileText = readSitesText(dataDir);
+  const sites = options.sites ? [...new Set(options.sites)] : parseSites(fileText);
+  const sitesText = options.sites ? `${sites.join('\n')}\n` : fileText;
+  const mode = options.clock ?? 'manual';
+  const start = mode === 'manual' ? DEFAULT_START : Math.floor(Date.now() / MINUTE) * MINUTE;
+  const clock = new SimClock(mode, options.speed ?? 30, start);
+  const roles = rolesFor(scenario, sites);
+  const world = new World({
+    sites,
+    sitesText,
+    scenario,
+    roles,
+    start,
+    now: () => clock.now(),
+    noise: options.pipelineNoise ?? 'realistic',
+  });
+  const faults = new Faults();
+  const log: RequestLogEntry[] = [];
+  let backstopFiles: string[] | undefined;
+  const server = new SandboxServer({
+    world,
+    faults,
+    log,
+    latencyMs: options.latencyMs ?? 0,
+    dataDir,
+    backstopFiles: () => (backstopFiles ??= listBackstopFiles(dataDir)),
+  });
+  const url = await server.listen(options.port ?? 0);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    githubApiUrl: `${url}/github`,
+    circleciApiUrl: `${url}/circleci/api/v2`,
+    tokens: { ...TOKENS },
+    scenario,
+    roles,
+    sites,
+    clock: {
+      now: () => clock.now(),
+      advance: (ms: number) => {
+        clock.advance(ms);
+      },
+    },
+    get requests(): readonly RequestLogEntry[] {
+      return log;
+    },
+    clearRequests: () => {
+      log.length = 0;
+    },
+    inject: (rule: FaultRule) => faults.add(rule),
+    clearFaults: () => {
+      faults.clear();
+    },
+    pushCommit: (site: string, message: string) => world.pushCommit(site, message),
+    mainHead: (site: string) => {
+      const head = world.siteRepo(site).headOf('main');
+      if (!head) {
+        throw new Error(`sandbox: ${site} has no main branch`);
+      }
+      return { sha: head.sha, message: head.message };
+    },
+    close: () => (closing ??= server.close()),
+  };
+}

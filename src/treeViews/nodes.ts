@@ -1,0 +1,57 @@
+/** Tree elements. Stable ids: `site:<site>`, `stage:<site>:<job>`, `detail:<site>:<what>`. */
+export interface SiteNode {
+  readonly kind: 'site';
+  readonly id: string;
+  readonly site: string;
+}
+
+export interface StageNode {
+  readonly kind: 'stage';
+  readonly id: string;
+  readonly site: string;
+  readonly job: string;
+}
+
+export type DetailKind = 'hold' | 'next' | 'problem';
+
+export interface DetailNode {
+  readonly kind: 'detail';
+  readonly id: string;
+  readonly site: string;
+  readonly detail: DetailKind;
+}
+
+export type PipelineNode = SiteNode | StageNode | DetailNode;
+
+/** Hands out one object per id, so that reveal() and selection keep working across refreshes. */
+export class NodeCache {
+  private readonly nodes = new Map<string, PipelineNode>();
+
+  site(site: string): SiteNode {
+    return this.intern({ kind: 'site', id: `site:${site}`, site });
+  }
+
+  stage(site: string, job: string): StageNode {
+    return this.intern({ kind: 'stage', id: `stage:${site}:${job}`, site, job });
+  }
+
+  detail(site: string, detail: DetailKind): DetailNode {
+    return this.intern({ kind: 'detail', id: `detail:${site}:${detail}`, site, detail });
+  }
+
+  private intern<T extends PipelineNode>(node: T): T {
+    const existing = this.nodes.get(node.id);
+    if (existing) return existing as T;
+    this.nodes.set(node.id, node);
+    return node;
+  }
+}
+
+/** A command argument naming a site: a string, `{site}`, or a tree node. */
+export function siteOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'site' in arg && typeof (arg as { site: unknown }).site === 'string') {
+    return (arg as { site: string }).site;
+  }
+  return undefined;
+}

@@ -1,0 +1,318 @@
+import * as vscode from 'vscode';
+import type { Fleet } from '../core/fleet/fleet';
+import type { SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
+import { HOLD_REASON_DETAIL, HOLD_REASON_TEXT } from '../core/release/hold';
+import { attentionRank, STATE_WORDS, stageStatusWords } from '../core/pipeline/stages';
+import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
+import { NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
+
+export type SiteFilter = 'all' | 'attention' | 'running' | 'failed';
+
+export const FILTER_LABELS: Record<SiteFilter, string> = {
+  all: 'All sites',
+  attention: 'Needs attention',
+  running: 'Running',
+  failed: 'Failed',
+};
+
+const STATE_ICONS: Record<SiteState, [string, string | undefined]> = {
+  loading: ['loading~spin', undefined],
+  deployed: ['pass-filled', 'testing.iconPassed'],
+  waiting: ['debug-pause', 'charts.yellow'],
+  running: ['sync~spin', 'charts.blue'],
+  failed: ['error', 'testing.iconFailed'],
+  'rolled-back': ['history', 'charts.purple'],
+  canceled: ['circle-slash', 'disabledForeground'],
+  'no-project': ['question', 'problemsWarningIcon.foreground'],
+  'no-release': ['tag', 'disabledForeground'],
+  'no-workflows': ['circle-large-outline', 'disabledForeground'],
+  error: ['warning', 'problemsWarningIcon.foreground'],
+};
+
+const STAGE_ICONS: Record<string, [string, string | undefined]> = {
+  success: ['pass', 'testing.iconPassed'],
+  running: ['sync~spin', 'charts.blue'],
+  queued: ['clock', undefined],
+  not_running: ['clock', undefined],
+  blocked: ['circle-large-outline', 'disabledForeground'],
+  on_hold: ['debug-pause', 'charts.yellow'],
+  failed: ['error', 'testing.iconFailed'],
+  infrastructure_fail: ['error', 'testing.iconFailed'],
+  timedout: ['error', 'testing.iconFailed'],
+  canceled: ['circle-slash', 'disabledForeground'],
+  not_run: ['circle-slash', 'disabledForeground'],
+};
+
+function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+export function matchesFilter(state: SiteState, filter: SiteFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'attention':
+      return state === 'waiting' || state === 'failed' || state === 'error' || state === 'no-project';
+    case 'running':
+      return state === 'running';
+    case 'failed':
+      return state === 'failed';
+  }
+}
+
+/** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
+export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
+  const order: SiteState[] = ['deployed', 'waiting', 'running', 'failed', 'rolled-back', 'canceled', 'no-project', 'no-release', 'no-workflows', 'error', 'loading'];
+  const counts = new Map<SiteState, number>();
+  for (const s of snapshots) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  return order
+    .filter((st) => (counts.get(st) ?? 0) > 0)
+    .map((st) => `${counts.get(st) ?? 0} ${st === 'error' ? 'errors' : STATE_WORDS[st]}`)
+    .join(' · ');
+}
+
+export function timeAgo(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return '';
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+export function duration(fromIso: string | undefined, toIso: string | undefined, now = Date.now()): string {
+  if (!fromIso) return '';
+  const ms = (toIso ? Date.parse(toIso) : now) - Date.parse(fromIso);
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** `kind;key=value;…` — what menus' `when` clauses match on (`viewItem =~ /^stage;job=hold-production;.*status=on_hold/`). */
+export function siteContextValue(s: SiteSnapshot): string {
+  const onHold = s.stages.filter((st) => st.type === 'approval' && st.status === 'on_hold').map((st) => st.name);
+  return [
+    'site',
+    `state=${s.state}`,
+    `hold=${s.hold ?? 'none'}`,
+    `workflow=${s.workflow?.kind ?? 'none'}`,
+    `onhold=${onHold.join(',') || 'none'}`,
+    s.pipeline ? 'pipeline' : 'nopipeline',
+    '',
+  ].join(';');
+}
+
+export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
+  return ['stage', `job=${st.name}`, `type=${st.type}`, `status=${st.status}`, `workflow=${s.workflow?.kind ?? 'none'}`, ''].join(';');
+}
+
+/**
+ * The Production Pipelines tree: a site per row (sites needing a person first), the stages of its latest release
+ * pipeline below it, with the hold explanation, problems and the next release as detail rows.
+ */
+export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<PipelineNode | PipelineNode[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly nodes = new NodeCache();
+  private filterValue: SiteFilter = 'all';
+  private readonly subscription: { dispose(): void };
+  /** When false the view shows its welcome content (getChildren answers nothing). */
+  private ready = true;
+
+  constructor(
+    readonly fleet: Fleet,
+    private readonly organization: () => string,
+  ) {
+    this.subscription = fleet.onDidChange((sites) => {
+      if (sites.length === 0) {
+        this.emitter.fire(undefined);
+        return;
+      }
+      // The order of sites depends on their state, so a state change re-sorts the root; otherwise only the sites.
+      this.emitter.fire(undefined);
+    });
+  }
+
+  get filter(): SiteFilter {
+    return this.filterValue;
+  }
+
+  setFilter(filter: SiteFilter): void {
+    this.filterValue = filter;
+    this.emitter.fire(undefined);
+  }
+
+  setReady(ready: boolean): void {
+    if (ready === this.ready) return;
+    this.ready = ready;
+    this.emitter.fire(undefined);
+  }
+
+  /** Sites in display order, filtered. */
+  visibleSites(): SiteSnapshot[] {
+    return this.fleet
+      .all()
+      .filter((s) => matchesFilter(s.state, this.filterValue))
+      .sort((a, b) => attentionRank(a.state) - attentionRank(b.state) || a.site.localeCompare(b.site));
+  }
+
+  getChildren(element?: PipelineNode): PipelineNode[] {
+    if (!this.ready) return [];
+    if (!element) return this.visibleSites().map((s) => this.nodes.site(s.site));
+    if (element.kind !== 'site') return [];
+    const s = this.fleet.get(element.site);
+    if (!s) return [];
+    const children: PipelineNode[] = [];
+    if (s.error || s.state === 'no-project' || s.state === 'no-release' || s.state === 'no-workflows') {
+      children.push(this.nodes.detail(s.site, 'problem'));
+    }
+    if (s.hold) children.push(this.nodes.detail(s.site, 'hold'));
+    children.push(...s.stages.map((st) => this.nodes.stage(s.site, st.name)));
+    if (s.next) children.push(this.nodes.detail(s.site, 'next'));
+    return children;
+  }
+
+  getParent(element: PipelineNode): PipelineNode | undefined {
+    return element.kind === 'site' ? undefined : this.nodes.site(element.site);
+  }
+
+  /** The node of a site or stage (for reveal()). */
+  nodeFor(site: string, job?: string): PipelineNode {
+    return job ? this.nodes.stage(site, job) : this.nodes.site(site);
+  }
+
+  getTreeItem(element: PipelineNode): vscode.TreeItem {
+    const s = this.fleet.get(element.site) ?? { site: element.site, slug: '', state: 'loading' as const, stages: [] };
+    switch (element.kind) {
+      case 'site':
+        return this.siteItem(element, s);
+      case 'stage':
+        return this.stageItem(element, s);
+      case 'detail':
+        return this.detailItem(element, s);
+    }
+  }
+
+  private siteItem(node: SiteNode, s: SiteSnapshot): vscode.TreeItem {
+    const item = new vscode.TreeItem(s.site, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const words = s.hold && s.state === 'waiting' ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}` : STATE_WORDS[s.state];
+    const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? `rollback ${words}` : words];
+    if (s.stale) parts.push('stale');
+    item.description = parts.filter(Boolean).join(' · ');
+    item.iconPath = icon(STATE_ICONS[s.state]);
+    item.contextValue = siteContextValue(s);
+    item.tooltip = this.siteTooltip(s);
+    item.accessibilityInformation = { label: `${s.site}: ${item.description}` };
+    return item;
+  }
+
+  private siteTooltip(s: SiteSnapshot): vscode.MarkdownString {
+    const org = this.organization();
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**${esc(s.site)}** — ${esc(STATE_WORDS[s.state])}${s.stale ? ' _(last known state, refreshing)_' : ''}\n\n`);
+    if (s.pipeline) {
+      const p = s.pipeline;
+      md.appendMarkdown(`$(tag) **${esc(p.tag)}** · ${esc(s.workflow?.name ?? 'no workflow')} workflow\n\n`);
+      if (p.commitSubject) md.appendMarkdown(`$(git-commit) ${esc(p.commitSubject)}\n\n`);
+      md.appendMarkdown(`$(person) ${esc(p.triggeredBy ?? 'unknown')} · ${esc(timeAgo(p.createdAt))} (${esc(new Date(p.createdAt).toUTCString())})\n\n`);
+      md.appendMarkdown(`[CircleCI pipeline ${p.number}](${circleciPipelineUrl(org, s.site, p.number)}) · [GitHub tag](${githubTagUrl(org, s.site, p.tag)})\n\n`);
+    }
+    if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
+    if (s.next) {
+      md.appendMarkdown(
+        `$(git-branch) main: ${s.next.ahead} commit${s.next.ahead === 1 ? '' : 's'} since ${esc(s.next.latestTag ?? 'the first tag')}${s.next.headHold ? ' · HEAD carries [HOLD]' : ''}${s.next.nextTag ? ` · next release ${esc(s.next.nextTag)}` : ''}\n\n`,
+      );
+    }
+    if (s.error) md.appendMarkdown(`$(warning) ${esc(s.error.message)}\n\n`);
+    return md;
+  }
+
+  private stageItem(node: StageNode, s: SiteSnapshot): vscode.TreeItem {
+    const st = s.stages.find((x) => x.name === node.job);
+    const item = new vscode.TreeItem(node.job, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    if (!st) return item;
+    const status = stageStatusWords(st);
+    const time =
+      st.status === 'running' ? duration(st.startedAt, undefined) : st.stoppedAt ? `${duration(st.startedAt, st.stoppedAt)}${st.startedAt ? ' · ' : ''}${timeAgo(st.stoppedAt)}` : '';
+    item.description = [st.type === 'approval' ? 'approval' : undefined, status, time].filter(Boolean).join(' · ');
+    item.iconPath =
+      st.type === 'approval' && st.status === 'success'
+        ? icon(['verified-filled', 'testing.iconPassed'])
+        : icon(STAGE_ICONS[st.status] ?? ['circle-large-outline', undefined]);
+    item.contextValue = stageContextValue(s, st);
+    const org = this.organization();
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**${esc(st.name)}**${st.type === 'approval' ? ' (approval job)' : ''} — ${esc(status)}\n\n`);
+    if (st.startedAt) md.appendMarkdown(`started ${esc(timeAgo(st.startedAt))}${st.stoppedAt ? `, took ${esc(duration(st.startedAt, st.stoppedAt))}` : ''}\n\n`);
+    if (s.pipeline && s.workflow && st.jobNumber !== undefined) {
+      md.appendMarkdown(`[Open job ${st.jobNumber} in CircleCI](${circleciJobUrl(org, s.site, s.pipeline.number, s.workflow.id, st.jobNumber)})`);
+    } else if (s.pipeline && s.workflow) {
+      md.appendMarkdown(`[Open workflow in CircleCI](${circleciWorkflowUrl(org, s.site, s.pipeline.number, s.workflow.id)})`);
+    }
+    item.tooltip = md;
+    if (st.name === 'visualtests-compare' && (st.status === 'failed' || st.status === 'success')) {
+      item.command = { command: 'planet4.openVisualReport', title: 'Open Visual Report', arguments: [{ site: s.site }] };
+    }
+    return item;
+  }
+
+  private detailItem(node: DetailNode, s: SiteSnapshot): vscode.TreeItem {
+    const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    const org = this.organization();
+    switch (node.detail) {
+      case 'hold': {
+        const reason = s.hold ?? 'comparing';
+        item.label = `On hold: ${HOLD_REASON_TEXT[reason]}`;
+        item.tooltip = HOLD_REASON_DETAIL[reason];
+        item.iconPath = icon(reason === 'visual-differences' ? ['diff', 'charts.yellow'] : reason === 'held' ? ['lock', 'charts.yellow'] : ['info', undefined]);
+        item.contextValue = `hold;reason=${reason};`;
+        if (reason === 'visual-differences') {
+          item.command = { command: 'planet4.openVisualReport', title: 'Open Visual Report', arguments: [{ site: s.site }] };
+        }
+        break;
+      }
+      case 'next': {
+        const n = s.next;
+        if (!n) break;
+        item.label = n.nextTag ? `Next release ${n.nextTag}` : 'Next release';
+        item.description = `${n.ahead} commit${n.ahead === 1 ? '' : 's'} on main since ${n.latestTag ?? 'the start'}${n.headHold ? ' · HEAD carries [HOLD]' : ''}`;
+        item.tooltip = new vscode.MarkdownString(`main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})`);
+        item.iconPath = icon(n.headHold ? ['lock', 'charts.yellow'] : ['git-commit', undefined]);
+        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};`;
+        break;
+      }
+      case 'problem': {
+        item.label = s.error?.message ?? STATE_WORDS[s.state];
+        if (s.state === 'no-project') {
+          item.label = 'CircleCI project not found, not followed, or the token has no access';
+        } else if (s.state === 'no-release') {
+          item.label = 'No release pipeline: no v… tag has been built yet';
+        } else if (s.state === 'no-workflows') {
+          item.label = `Pipeline ${s.pipeline?.number ?? ''} for ${s.pipeline?.tag ?? 'the tag'} has no workflows`;
+        }
+        item.tooltip = s.error?.message ?? item.label;
+        item.iconPath = icon(['warning', 'problemsWarningIcon.foreground']);
+        item.contextValue = `problem;state=${s.state};`;
+        if (s.state === 'error') item.command = { command: 'planet4.refreshSite', title: 'Retry', arguments: [{ site: s.site }] };
+        break;
+      }
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+/** Escapes text for Markdown (so a commit subject cannot inject links or HTML). */
+function esc(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
+}

