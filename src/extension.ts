@@ -25,6 +25,8 @@ export type ViewState = 'loading' | 'ready' | 'noGitHub' | 'noCircleToken' | 'ci
 
 /** What `activate()` returns: for tests and other extensions. */
 export interface Planet4Api {
+  /** The extension's version. */
+  readonly version: string;
   /** The Production Pipelines tree's data provider. */
   readonly pipelines: PipelinesTreeProvider;
   readonly treeView: vscode.TreeView<PipelineNode>;
@@ -200,6 +202,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   log.info(`Planet 4 Pipelines ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${Date.now() - t0} ms`);
 
   return {
+    version: String((context.extension.packageJSON as { version?: string }).version),
     pipelines: tree,
     treeView,
     fleet,

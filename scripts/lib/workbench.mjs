@@ -190,8 +190,8 @@ export async function openViewContainer(page, label) {
 }
 
 /**
- * Waits for tree items in the side bar, then for the tree to settle: no spinning icon
- * ($(loading~spin), $(sync~spin)) and the same text for `quietMs`. Returns {rows, settled}
+ * Waits for tree items in the side bar, then for the tree to settle: no $(loading) icon, no
+ * progress bar and the same text for `quietMs` ($(sync~spin) is fine: running pipelines). Returns {rows, settled}
  * (rows 0 when the view stays empty; settled false when still busy after timeoutMs).
  */
 export async function waitForTreeItems(page, { min = 1, timeoutMs = 30000, quietMs = 1500 } = {}) {
@@ -211,7 +211,7 @@ export async function waitForTreeItems(page, { min = 1, timeoutMs = 30000, quiet
       const bar = document.querySelector('.part.sidebar');
       return {
         text: bar ? bar.textContent : '',
-        busy: !!bar && !!bar.querySelector('.codicon-modifier-spin, .monaco-progress-container.active'),
+        busy: !!bar && !!bar.querySelector('.codicon-loading, .monaco-progress-container.active'),
       };
     });
     if (state.text !== last || state.busy) {

@@ -36,6 +36,13 @@ function reportTabs(): vscode.Tab[] {
     .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE));
 }
 
+/** The tab model follows panel changes asynchronously. */
+async function waitForTabs(count: number, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (reportTabs().length !== count && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  assert.strictEqual(reportTabs().length, count, `${count} report panel(s)`);
+}
+
 async function closeReports(): Promise<void> {
   const tabs = reportTabs();
   if (tabs.length) await vscode.window.tabGroups.close(tabs);
@@ -74,7 +81,7 @@ describe('report: the visual report of a visual-diffs site', function () {
     assert.ok(fs.existsSync(path.join(r.cacheDir, 'complete.json')), 'a complete cache');
     assert.ok(fs.existsSync(path.join(r.cacheDir, 'html_report', 'config.js')));
     assert.ok(fs.readdirSync(path.join(r.cacheDir, 'bitmaps_reference')).length > 0);
-    assert.strictEqual(reportTabs().length, 1, 'one report panel');
+    await waitForTabs(1);
     assert.ok(
       sb.requests.some((q) => q.service === 'artifacts' && q.status === 200),
       'the images were downloaded from the artifacts host',
@@ -85,17 +92,17 @@ describe('report: the visual report of a visual-diffs site', function () {
     sb.clearRequests();
     const again = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', { site });
     assert.strictEqual(again.failed, 4);
-    assert.strictEqual(reportTabs().length, 1, 'the same panel is reused');
+    await waitForTabs(1);
 
     await closeReports();
-    assert.strictEqual(reportTabs().length, 0);
+    await waitForTabs(0);
     const reopened = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', site);
     assert.strictEqual(reopened.fromCache, true);
     assert.strictEqual(reopened.passed, 8);
     assert.strictEqual(reopened.failed, 4);
     const downloads = sb.requests.filter((q) => q.service === 'artifacts' || /\/artifacts$/.test(q.path));
     assert.deepStrictEqual(downloads, [], 'no artifact listing or download on reopen');
-    assert.strictEqual(reportTabs().length, 1);
+    await waitForTabs(1);
   });
 
   it('rejects with a user-facing message for an unknown site', async () => {
@@ -107,6 +114,6 @@ describe('report: the visual report of a visual-diffs site', function () {
 
   it('closes the panel', async () => {
     await closeReports();
-    assert.strictEqual(reportTabs().length, 0);
+    await waitForTabs(0);
   });
 });

@@ -1,0 +1,46 @@
+// Shared helpers of the integration tests (not a test file itself).
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { Planet4Api } from '../../src/extension';
+import type { Sandbox, SandboxOptions, RequestLogEntry } from '../../src/sandbox';
+
+export const EXTENSION_ID = 'greenpeace.planet4-pipelines';
+
+export async function api(): Promise<Planet4Api> {
+  const ext = vscode.extensions.getExtension<Planet4Api>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+/** Starts a fresh sandbox (manual clock), points the extension at it, and loads every site. */
+export async function sandbox(options: SandboxOptions = {}): Promise<{ api: Planet4Api; sb: Sandbox }> {
+  const a = await api();
+  await vscode.workspace.getConfiguration('planet4').update('confirmActions', false, vscode.ConfigurationTarget.Workspace);
+  const sb = await a.startSandbox({ clock: 'manual', ...options });
+  await vscode.commands.executeCommand('planet4.refresh');
+  return { api: a, sb };
+}
+
+export function mutations(sb: Sandbox): RequestLogEntry[] {
+  return sb.requests.filter((r) => r.method !== 'GET');
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a command that must fail, and returns its message. */
+export async function rejection(command: string, arg: unknown): Promise<string> {
+  try {
+    await vscode.commands.executeCommand(command, arg);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  throw new Error(`${command} did not fail`);
+}
