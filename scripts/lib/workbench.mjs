@@ -148,29 +148,44 @@ export async function activityBarItem(page, label, timeoutMs = 30000) {
   }
 }
 
-/** Runs a command from the command palette by its title (e.g. 'View: Show Planet 4'). */
-export async function runCommand(page, title, { timeoutMs = 15000 } = {}) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
+/**
+ * Runs a command from the command palette by its full title as the palette shows it
+ * (e.g. 'View: Show Planet 4', 'Planet 4: Open Visual Report'). Retries while the command is not
+ * listed yet (extensions still registering); throws after timeoutMs.
+ */
+export async function runCommand(page, title, { timeoutMs = 30000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${title}`);
-  // wait until the first row shows this title, then run it
-  const row = page.locator('.quick-input-widget .monaco-list-row').first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.waitForFunction(
-    (t) => {
-      const r = document.querySelector('.quick-input-widget .monaco-list-row');
-      return !!r && (r.getAttribute('aria-label') || r.textContent || '').toLowerCase().includes(t.toLowerCase());
-    },
-    title.replace(/^.*?:\s*/, ''),
-    { timeout: timeoutMs },
-  );
-  await page.keyboard.press('Enter');
-  await page
-    .locator('.quick-input-widget')
-    .waitFor({ state: 'hidden', timeout: timeoutMs })
-    .catch(() => {});
+  const want = title.trim().toLowerCase();
+  for (;;) {
+    if (!(await input.isVisible().catch(() => false))) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    }
+    await input.fill(`>${title}`);
+    await page.waitForTimeout(300);
+    const index = await page.evaluate((w) => {
+      const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')];
+      return rows.findIndex((r) => {
+        const label = (r.getAttribute('aria-label') || '').toLowerCase();
+        return label === w || label.startsWith(`${w},`);
+      });
+    }, want);
+    if (index >= 0) {
+      await page.locator('.quick-input-widget .monaco-list-row').nth(index).click();
+      await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5000 })
+        .catch(() => {});
+      return;
+    }
+    if (Date.now() > deadline) {
+      await page.keyboard.press('Escape');
+      throw new Error(`command palette: no command titled "${title}" within ${timeoutMs} ms`);
+    }
+    await page.waitForTimeout(500);
+  }
 }
 
 /** Opens a view container: clicks its activity bar item, falling back to 'View: Show <label>'. */

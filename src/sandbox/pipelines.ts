@@ -1,5 +1,8 @@
 import { MINUTE, uuidFrom } from './util';
 
+/** A pseudo job name for `failing`: visualtests-compare succeeds but its call approving hold-production fails. */
+export const AUTO_APPROVAL = 'auto-approval';
+
 export type JobStatus = 'blocked' | 'running' | 'success' | 'failed' | 'on_hold' | 'not_run';
 export type WorkflowStatus = 'success' | 'running' | 'failed' | 'failing' | 'on_hold';
 export type WorkflowName = 'production' | 'rollback' | 'develop' | 'backup';
@@ -74,6 +77,8 @@ export interface Workflow {
   createdAt: number;
   stoppedAt?: number;
   startedBy: string;
+  /** the scenario makes visualtests-compare's approval call fail */
+  autoApprovalFails?: boolean;
 }
 
 export interface Vcs {
@@ -235,6 +240,7 @@ export class Project {
       jobs: [],
       createdAt: pipeline.createdAt,
       startedBy: pipeline.actor.id,
+      autoApprovalFails: failing.has(AUTO_APPROVAL),
     };
     for (const def of WORKFLOWS[name]) {
       wf.jobs.push({
@@ -259,7 +265,7 @@ export class Project {
     job.stoppedAt = at;
     const wf = job.workflow;
     if (job.status === 'success') {
-      if (wf.name === 'production' && job.name === 'visualtests-compare' && !wf.pipeline.hold) {
+      if (wf.name === 'production' && job.name === 'visualtests-compare' && !wf.pipeline.hold && !wf.autoApprovalFails) {
         this.approveJob(wf, 'hold-production', at, CI_BOT.id, false);
       }
       if (wf.name === 'production' && job.name === 'deploy-production') {

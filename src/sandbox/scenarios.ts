@@ -23,6 +23,8 @@ export interface ScenarioRoles {
   running: string[];
   /** main HEAD carries [HOLD] */
   headHold: string[];
+  /** compare succeeded, no [HOLD], yet hold-production stayed on hold: CI's automatic approval call failed */
+  autoApprovalFailed: string[];
 }
 
 type Role = keyof ScenarioRoles;
@@ -36,17 +38,18 @@ const ROLE_SIZES: [Role, number][] = [
   ['missingProject', 1],
   ['running', 5],
   ['headHold', 2],
+  ['autoApprovalFailed', 1],
 ];
 
 const ROLES_OF: Record<ScenarioName, Role[]> = {
   green: [],
   'visual-diffs': ['visualDiffs'],
-  held: ['held'],
+  held: ['held', 'autoApprovalFailed'],
   'failed-deploy': ['failedDeploy'],
   rollback: ['rollingBack'],
   'missing-project': ['missingProject'],
   running: ['running'],
-  mixed: ['visualDiffs', 'held', 'failedDeploy', 'rollingBack', 'missingProject', 'running', 'headHold'],
+  mixed: ['visualDiffs', 'held', 'failedDeploy', 'rollingBack', 'missingProject', 'running', 'headHold', 'autoApprovalFailed'],
 };
 
 /** Sites in a deterministic pseudo-random order (the same for every scenario). */
@@ -65,6 +68,7 @@ export function rolesFor(scenario: ScenarioName, sites: readonly string[]): Scen
     missingProject: [],
     running: [],
     headHold: [],
+    autoApprovalFailed: [],
   };
   const used = new Set(ROLES_OF[scenario]);
   let index = 0;
@@ -100,6 +104,7 @@ export interface SitePlan {
   missingProject: boolean;
   running: boolean;
   headHold: boolean;
+  autoApprovalFailed: boolean;
 }
 
 export const RUNNING_AGES_MIN = [2, 6, 10, 12, 15];
@@ -163,5 +168,6 @@ export function planSite(site: string, index: number, roles: ScenarioRoles): Sit
     missingProject: has(roles.missingProject),
     running,
     headHold,
+    autoApprovalFailed: has(roles.autoApprovalFailed),
   };
 }

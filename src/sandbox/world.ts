@@ -1,4 +1,4 @@
-import { Project, type Actor, type Pipeline, type PipelineRequest, type Registry, type Vcs } from './pipelines';
+import { AUTO_APPROVAL, Project, type Actor, type Pipeline, type PipelineRequest, type Registry, type Vcs } from './pipelines';
 import { Repo, type GitCommit, type GitPerson } from './repo';
 import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
 import { DAY, HOUR, MINUTE, SECOND, hashInt, hashRange, pick, sha1, uuidFrom } from './util';
@@ -291,6 +291,9 @@ export class World {
       }
       if (latest && plan.failedDeploy) {
         failing.push('deploy-production');
+      }
+      if (latest && plan.autoApprovalFailed) {
+        failing.push(AUTO_APPROVAL);
       }
       events.push({
         at: r.time,

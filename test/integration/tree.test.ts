@@ -45,7 +45,11 @@ describe('tree: every site of the mixed scenario', function () {
     assert.match(d.tooltip.value, /app\.circleci\.com\/pipelines\/github\/greenpeace\/planet4-/);
   });
 
-  it('explains every hold: visual differences and [HOLD]', () => {
+  it('explains every hold: visual differences, [HOLD], automatic approval failed', () => {
+    for (const s of sb.roles.autoApprovalFailed) {
+      assert.match(String(item(s).description), /waiting for approval: automatic approval failed/);
+      assert.ok(childLabels(s).includes('On hold: automatic approval failed'), s);
+    }
     for (const s of sb.roles.visualDiffs) {
       assert.match(String(item(s).description), /waiting for approval: visual differences/);
       assert.ok(childLabels(s).includes('On hold: visual differences'), s);

@@ -31,6 +31,11 @@ describe('Fleet against the sandbox (core, no VS Code)', function () {
       assert.strictEqual(fleet.get(s)?.hold, 'visual-differences', s);
     }
     for (const s of sb.roles.held) assert.strictEqual(fleet.get(s)?.hold, 'held', s);
+    assert.strictEqual(sb.roles.autoApprovalFailed.length, 1);
+    for (const s of sb.roles.autoApprovalFailed) {
+      assert.strictEqual(state(s), 'waiting', s);
+      assert.strictEqual(fleet.get(s)?.hold, 'auto-approval-failed', s);
+    }
     for (const s of sb.roles.failedDeploy) assert.strictEqual(state(s), 'failed', s);
     for (const s of sb.roles.rollingBack) {
       assert.strictEqual(state(s), 'waiting', s);

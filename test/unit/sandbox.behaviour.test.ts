@@ -519,6 +519,12 @@ describe('sandbox: scenarios', function () {
           assert.equal((await ci(sb, `/project/${slug(site)}/pipeline`)).status, 404);
           assert.equal((await gh(sb, `/repos/greenpeace/planet4-${site}`)).status, 200);
         }
+        for (const site of sb.roles.autoApprovalFailed) {
+          const s = await check(site);
+          assert.equal(s.jobs['visualtests-compare'], 'success');
+          assert.equal(s.jobs['hold-production'], 'on_hold');
+          assert.ok(!`${s.p.vcs.commit?.subject ?? ''}\n${s.p.vcs.commit?.body ?? ''}`.includes('[HOLD]'));
+        }
         for (const site of sb.roles.running) {
           const s = await check(site);
           assert.ok(Object.values(s.jobs).includes('running'), `${site}: ${JSON.stringify(s.jobs)}`);
@@ -534,7 +540,7 @@ describe('sandbox: scenarios', function () {
         }
         const expected: Record<string, number> = {
           'visual-diffs': sb.roles.visualDiffs.length,
-          held: sb.roles.held.length,
+          held: sb.roles.held.length + sb.roles.autoApprovalFailed.length,
           'failed-deploy': sb.roles.failedDeploy.length,
           rollback: sb.roles.rollingBack.length,
           'missing-project': sb.roles.missingProject.length,

@@ -244,11 +244,11 @@ export async function ensureTools({ needBrowser = true } = {}) {
         throw new HostError(
           `building VS Code's native modules needs Debian packages: sudo apt-get install -y ${missing.join(' ')}`,
         );
-      log(`installing code-server@${CODE_SERVER_VERSION} from npm (VS Code ${'1.139.1'} server + web client;`);
-      log(`  its postinstall compiles VS Code's native modules: a few minutes; log: ${p.csDir}/install.log)`);
+      const logFile = path.join(p.dir, 'code-server-install.log');
+      log(`installing code-server@${CODE_SERVER_VERSION} from npm (VS Code 1.139.1 server + web client;`);
+      log(`  its postinstall compiles VS Code's native modules: a few minutes; log: ${logFile})`);
       fs.rmSync(p.csDir, { recursive: true, force: true });
       fs.mkdirSync(p.csDir, { recursive: true });
-      const logFile = path.join(p.dir, 'code-server-install.log');
       await npmInstall(p, p.csDir, `code-server@${CODE_SERVER_VERSION}`, 1800, logFile);
       fs.copyFileSync(logFile, path.join(p.csDir, 'install.log'));
       const absent = NATIVE_MODULES.filter((m) => !fs.existsSync(path.join(p.vscodeDir, m)));
