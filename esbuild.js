@@ -26,6 +26,8 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   external: ['vscode'],
+  // see src/shims/form-data.js
+  alias: { 'form-data': './src/shims/form-data.js' },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */
@@ -47,12 +49,28 @@ const builds = [
 if (!production) {
   builds.push(
     { ...common, entryPoints: { bench: 'bench/index.ts' }, outdir: 'dist' },
+    // the benchmark's extension-host module (run by test/host/bench-host.mjs)
+    { ...common, entryPoints: { host: 'bench/host/index.ts' }, outdir: 'out/bench' },
     { ...common, entryPoints: testEntries('test/unit'), outdir: 'out/test/unit', external: ['vscode', 'mocha'] },
-    { ...common, entryPoints: testEntries('test/integration'), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
+    {
+      ...common,
+      entryPoints: testEntries('test/integration'),
+      outdir: 'out/test/integration',
+      external: ['vscode', 'mocha'],
+    },
   );
 }
 
+/** The webview's icon font, copied from the package so that the .vsix (dist + media only) carries it. */
+function copyCodicons() {
+  fs.mkdirSync('media/vendor/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `media/vendor/codicons/${f}`);
+  }
+}
+
 async function main() {
+  copyCodicons();
   const existing = builds.filter((b) =>
     Object.values(Array.isArray(b.entryPoints) ? b.entryPoints : b.entryPoints).every((e) => fs.existsSync(e)),
   );

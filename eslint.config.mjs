@@ -2,7 +2,21 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'out', 'resources', '**/*.d.ts', 'esbuild.js', 'eslint.config.mjs', 'scripts/**/*.mjs', 'test/host/**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'out',
+      'resources',
+      '**/*.d.ts',
+      'esbuild.js',
+      'eslint.config.mjs',
+      'scripts/**/*.mjs',
+      'test/host/**/*.mjs',
+      'src/shims/**',
+      'media/vendor/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -14,7 +14,14 @@ export interface Figure {
 }
 
 /** A figure with an upper bound (`value ≤ max`). */
-export function atMost(name: string, value: number, unit: string, max: number, note: string, targetText?: string): Figure {
+export function atMost(
+  name: string,
+  value: number,
+  unit: string,
+  max: number,
+  note: string,
+  targetText?: string,
+): Figure {
   return { name, value, unit, target: targetText ?? `≤ ${fmt(max)} ${unit}`, met: value <= max, note };
 }
 
@@ -59,15 +66,8 @@ export function table(figures: readonly Figure[], header: string): string {
   ]);
   const head = ['Measure', 'Value', 'Target', 'Met', 'Note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [
-    header,
-    '',
-    line(head),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rows.map(line),
-  ].join('\n');
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [header, '', line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 export function median(values: readonly number[]): number {

@@ -30,7 +30,14 @@ export function kindOf(e: Pick<RequestLogEntry, 'service' | 'path'>): RequestKin
 }
 
 export function countRequests(log: readonly RequestLogEntry[]): RequestCounts {
-  const byKind: Record<RequestKind, number> = { pipelines: 0, workflows: 0, jobs: 0, artifacts: 0, github: 0, other: 0 };
+  const byKind: Record<RequestKind, number> = {
+    pipelines: 0,
+    workflows: 0,
+    jobs: 0,
+    artifacts: 0,
+    github: 0,
+    other: 0,
+  };
   const perSite = new Map<string, number>();
   let failed = 0;
   for (const e of log) {

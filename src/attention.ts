@@ -21,7 +21,9 @@ export class Attention implements vscode.Disposable {
   ) {
     this.item.name = 'Planet 4: sites needing attention';
     this.item.command = 'planet4.pipelines.focus';
-    this.subscription = fleet.onDidChange((sites) => this.update(sites));
+    this.subscription = fleet.onDidChange((sites) => {
+      this.update(sites);
+    });
   }
 
   /** After the first full refresh, changes are news; before it (restored state) they are not. */
@@ -43,7 +45,10 @@ export class Attention implements vscode.Disposable {
     } else {
       this.item.text = `$(debug-pause) ${waiting} $(error) ${failed}`;
       this.item.tooltip = `Planet 4: ${waiting} site${waiting === 1 ? '' : 's'} waiting for approval, ${failed} failed`;
-      this.item.backgroundColor = failed > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.backgroundColor =
+        failed > 0
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : new vscode.ThemeColor('statusBarItem.warningBackground');
       this.item.accessibilityInformation = { label: this.item.tooltip };
       this.item.show();
     }
@@ -55,8 +60,14 @@ export class Attention implements vscode.Disposable {
       const before = this.known.get(site);
       this.known.set(site, key);
       if (before === key) continue;
-      if (s.state === 'waiting') this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} is waiting for approval${s.hold ? ` (${HOLD_REASON_TEXT[s.hold]})` : ''}.`, false);
-      else if (s.state === 'failed') this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} failed${failedStage(s)}.`, true);
+      if (s.state === 'waiting')
+        this.notify(
+          s,
+          `${s.site}: ${s.pipeline?.tag ?? 'the release'} is waiting for approval${s.hold ? ` (${HOLD_REASON_TEXT[s.hold]})` : ''}.`,
+          false,
+        );
+      else if (s.state === 'failed')
+        this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} failed${failedStage(s)}.`, true);
     }
   }
 
@@ -66,7 +77,9 @@ export class Attention implements vscode.Disposable {
     void show(message, 'Show', 'Open in CircleCI').then(async (choice) => {
       if (choice === 'Show') await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });
       if (choice === 'Open in CircleCI' && s.pipeline) {
-        await vscode.env.openExternal(vscode.Uri.parse(circleciPipelineUrl(this.organization(), s.site, s.pipeline.number)));
+        await vscode.env.openExternal(
+          vscode.Uri.parse(circleciPipelineUrl(this.organization(), s.site, s.pipeline.number)),
+        );
       }
     });
   }

@@ -55,7 +55,10 @@ export class Connection {
 
   circleci(): CircleCiClient {
     if (!this.hasCircleciToken()) {
-      throw new NotSignedInError('circleci', 'No CircleCI token: run "Planet 4: Set CircleCI Token" (or set CIRCLE_TOKEN).');
+      throw new NotSignedInError(
+        'circleci',
+        'No CircleCI token: run "Planet 4: Set CircleCI Token" (or set CIRCLE_TOKEN).',
+      );
     }
     const baseUrl = this.circleciApiUrl();
     const timeoutMs = settings.requestTimeoutMs();
@@ -80,7 +83,10 @@ export class Connection {
   async github(interactive = false): Promise<GitHubClient> {
     const { token } = await this.credentials.githubToken(interactive);
     if (!token) {
-      throw new NotSignedInError('github', 'Not signed in to GitHub: sign in from the Planet 4 view (or set GITHUB_TOKEN).');
+      throw new NotSignedInError(
+        'github',
+        'Not signed in to GitHub: sign in from the Planet 4 view (or set GITHUB_TOKEN).',
+      );
     }
     const baseUrl = this.githubApiUrl();
     const timeoutMs = settings.requestTimeoutMs();
@@ -89,7 +95,14 @@ export class Connection {
     if (this.gh?.key !== key) {
       this.gh = {
         key,
-        client: new GitHubClient({ baseUrl, token, timeoutMs, limiter: this.limiter, log: this.log, onRequest: this.onRequest }),
+        client: new GitHubClient({
+          baseUrl,
+          token,
+          timeoutMs,
+          limiter: this.limiter,
+          log: this.log,
+          onRequest: this.onRequest,
+        }),
       };
     }
     return this.gh.client;

@@ -21,7 +21,15 @@ import { siteOf, type PipelineNode } from './treeViews/nodes';
 import { registerOpenVisualReport } from './commands/openVisualReport';
 
 /** Why the view shows a welcome message instead of sites (`planet4.state` context key). */
-export type ViewState = 'loading' | 'ready' | 'noGitHub' | 'noCircleToken' | 'circleciUnauthorized' | 'githubUnauthorized' | 'unreachable' | 'noSites';
+export type ViewState =
+  | 'loading'
+  | 'ready'
+  | 'noGitHub'
+  | 'noCircleToken'
+  | 'circleciUnauthorized'
+  | 'githubUnauthorized'
+  | 'unreachable'
+  | 'noSites';
 
 /** What `activate()` returns: for tests and other extensions. */
 export interface Planet4Api {
@@ -55,7 +63,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   });
   const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
   const tree = new PipelinesTreeProvider(fleet, () => settings.organization());
-  const treeView = vscode.window.createTreeView('planet4.pipelines', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const treeView = vscode.window.createTreeView('planet4.pipelines', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
   const store = new FleetStateStore(context.globalState, fleet);
   const attention = new Attention(fleet, () => settings.organization());
   const services: Services = {
@@ -74,7 +86,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     confirmActions: () => settings.confirmActions(),
   };
   const sandbox = new SandboxController(services);
-  context.subscriptions.push(log, credentials, tree, treeView, attention, sandbox, { dispose: () => { poller.dispose(); } });
+  context.subscriptions.push(log, credentials, tree, treeView, attention, sandbox, {
+    dispose: () => {
+      poller.dispose();
+    },
+  });
 
   // ---------------------------------------------------------------- view state
   let viewState: ViewState = 'loading';
@@ -88,25 +104,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   const updateMessage = (): void => {
     const all = fleet.all();
     const summary = fleetSummary(all);
-    const filtered = tree.filter === 'all' ? '' : ` — showing: ${tree.filter === 'attention' ? 'needs attention' : tree.filter}`;
-    treeView.message = viewState === 'ready' || viewState === 'loading' ? `${summary}${filtered}` || undefined : undefined;
+    const filtered =
+      tree.filter === 'all' ? '' : ` — showing: ${tree.filter === 'attention' ? 'needs attention' : tree.filter}`;
+    treeView.message =
+      viewState === 'ready' || viewState === 'loading' ? `${summary}${filtered}` || undefined : undefined;
     const waiting = all.filter((s) => s.state === 'waiting').length;
-    treeView.badge = waiting > 0 ? { value: waiting, tooltip: `${waiting} site${waiting === 1 ? '' : 's'} waiting for approval` } : undefined;
+    treeView.badge =
+      waiting > 0
+        ? { value: waiting, tooltip: `${waiting} site${waiting === 1 ? '' : 's'} waiting for approval` }
+        : undefined;
   };
-  context.subscriptions.push({
-    dispose: fleet.onDidChange(() => {
+  context.subscriptions.push(
+    fleet.onDidChange(() => {
       updateMessage();
       store.scheduleSave(scope());
-    }).dispose,
-  });
-  context.subscriptions.push({
-    dispose: fleet.onDidChangeConnection((c) => {
+    }),
+  );
+  context.subscriptions.push(
+    fleet.onDidChangeConnection((c) => {
       if (c === 'circleci-unauthorized') setViewState('circleciUnauthorized');
-      else if (c === 'github-unauthorized' && settings.sites().length === 0 && fleet.sites.length === 0) setViewState('githubUnauthorized');
+      else if (c === 'github-unauthorized' && settings.sites().length === 0 && fleet.sites.length === 0)
+        setViewState('githubUnauthorized');
       else if (c === 'unreachable') setViewState('unreachable');
       else if (c === 'ok' && viewState !== 'ready') setViewState(fleet.sites.length === 0 ? 'noSites' : 'ready');
-    }).dispose,
-  });
+    }),
+  );
 
   /** Reads the site list (settings, else sites.txt); sets the view state when that is not possible. */
   const reloadSites = async (): Promise<void> => {
@@ -161,7 +183,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     vscode.window.onDidChangeWindowState(updateActivity),
     credentials.onDidChange(restart),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('planet4.organization') || e.affectsConfiguration('planet4.sites') || e.affectsConfiguration('planet4.github.apiUrl') || e.affectsConfiguration('planet4.circleci.apiUrl')) {
+      if (
+        e.affectsConfiguration('planet4.organization') ||
+        e.affectsConfiguration('planet4.sites') ||
+        e.affectsConfiguration('planet4.github.apiUrl') ||
+        e.affectsConfiguration('planet4.circleci.apiUrl')
+      ) {
         restart();
       }
     }),
@@ -197,9 +224,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   if (process.env.PLANET4_SANDBOX === '1') {
     void sandbox
       .start({ scenario: (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed' })
-      .catch((e: unknown) => { log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`); });
+      .catch((e: unknown) => {
+        log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`);
+      });
   }
-  log.info(`Planet 4 Pipelines ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${Date.now() - t0} ms`);
+  log.info(
+    `Planet 4 Pipelines ${String((context.extension.packageJSON as { version?: string }).version)} activated in ${Date.now() - t0} ms`,
+  );
 
   return {
     version: String((context.extension.packageJSON as { version?: string }).version),

@@ -8,7 +8,13 @@ export function circleciPipelineUrl(org: string, site: string, pipelineNumber: n
 export function circleciWorkflowUrl(org: string, site: string, pipelineNumber: number, workflowId: string): string {
   return `${circleciPipelineUrl(org, site, pipelineNumber)}/workflows/${workflowId}`;
 }
-export function circleciJobUrl(org: string, site: string, pipelineNumber: number, workflowId: string, jobNumber: number): string {
+export function circleciJobUrl(
+  org: string,
+  site: string,
+  pipelineNumber: number,
+  workflowId: string,
+  jobNumber: number,
+): string {
   return `${circleciWorkflowUrl(org, site, pipelineNumber, workflowId)}/jobs/${jobNumber}`;
 }
 export function githubTagUrl(org: string, site: string, tag: string): string {

@@ -22,7 +22,7 @@ export class Credentials implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private circleToken: string | undefined;
   private override: Override | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables: { dispose(): unknown }[] = [];
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.disposables.push(
@@ -63,7 +63,11 @@ export class Credentials implements vscode.Disposable {
   async githubToken(interactive = false): Promise<{ token?: string; source: CredentialSource; account?: string }> {
     if (this.override) return { token: this.override.githubToken, source: 'sandbox', account: 'sandbox' };
     try {
-      const session = await vscode.authentication.getSession('github', ['repo'], interactive ? { createIfNone: true } : { silent: true });
+      const session = await vscode.authentication.getSession(
+        'github',
+        ['repo'],
+        interactive ? { createIfNone: true } : { silent: true },
+      );
       if (session) return { token: session.accessToken, source: 'session', account: session.account.label };
     } catch (e) {
       if (interactive) throw e;

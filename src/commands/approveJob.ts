@@ -23,7 +23,8 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
         const s = services.fleet.get(site);
         if (s?.error) throw new Error(`${site}: ${s.error.message}`);
         const stage = s?.stages.find((st) => st.name === job);
-        if (!s?.workflow || !s.pipeline || !stage) throw new Error(`${site} has no job ${job} in its latest release pipeline.`);
+        if (!s?.workflow || !s.pipeline || !stage)
+          throw new Error(`${site} has no job ${job} in its latest release pipeline.`);
         if (stage.type !== 'approval') throw new Error(`${job} of ${site} is not an approval job.`);
         if (stage.status !== 'on_hold' || !stage.approvalRequestId) {
           throw new Error(`${job} of ${site} is not waiting for approval (it is ${stage.status.replace(/_/g, ' ')}).`);
@@ -38,14 +39,23 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
         if (!ok) return undefined;
         const workflowId = s.workflow.id;
         const approvalId = stage.approvalRequestId;
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Approving ${job} of ${site}…` }, () =>
-          services.circleci().approveJob(workflowId, approvalId).catch((e: unknown) => {
-            const err = explainCircleciFailure(e, s.slug, `approve ${job}`);
-            services.log.error(`[mutation] ${s.slug}: approve ${job} (workflow ${workflowId}) → failed: ${err.message}`);
-            throw err;
-          }),
+        await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Approving ${job} of ${site}…` },
+          () =>
+            services
+              .circleci()
+              .approveJob(workflowId, approvalId)
+              .catch((e: unknown) => {
+                const err = explainCircleciFailure(e, s.slug, `approve ${job}`);
+                services.log.error(
+                  `[mutation] ${s.slug}: approve ${job} (workflow ${workflowId}) → failed: ${err.message}`,
+                );
+                throw err;
+              }),
         );
-        services.log.info(`[mutation] ${s.slug}: approved ${job} (POST /workflow/${workflowId}/approve/${approvalId}) → ok: ${meaning.action}`);
+        services.log.info(
+          `[mutation] ${s.slug}: approved ${job} (POST /workflow/${workflowId}/approve/${approvalId}) → ok: ${meaning.action}`,
+        );
         services.fleet.invalidate(site, 'pipeline');
         services.poller.watch(site, (x) => x.stages.find((st) => st.name === job)?.status !== 'on_hold');
         void services.fleet.refresh({ sites: [site], github: false });

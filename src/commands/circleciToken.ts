@@ -10,12 +10,13 @@ import { registerCommand } from './command';
 export function registerCircleciToken(services: Services): vscode.Disposable[] {
   return [
     registerCommand(services, 'planet4.setCircleCIToken', async (arg) => {
-      const given = typeof arg === 'object' && arg !== null && 'token' in arg ? String((arg as { token: unknown }).token) : undefined;
+      const given = typeof arg === 'object' && arg !== null && 'token' in arg ? String(arg.token) : undefined;
       const token =
         given ??
         (await vscode.window.showInputBox({
           title: 'Planet 4: CircleCI personal API token',
-          prompt: 'Create one at app.circleci.com → User Settings → Personal API Tokens. It is kept in VS Code\'s secret storage.',
+          prompt:
+            "Create one at app.circleci.com → User Settings → Personal API Tokens. It is kept in VS Code's secret storage.",
           password: true,
           ignoreFocusOut: true,
           validateInput: (v) => (v.trim() === '' ? 'Paste a token' : undefined),

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { planRelease, commitOnMain, holdMessage, tagCommit, explainGitHubFailure, type ReleasePlan } from '../core/release/actions';
+import {
+  planRelease,
+  commitOnMain,
+  holdMessage,
+  tagCommit,
+  explainGitHubFailure,
+  type ReleasePlan,
+} from '../core/release/actions';
 import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
 import type { PipelineNode } from '../treeViews/nodes';
@@ -15,7 +22,12 @@ export interface CreateReleaseTagResult {
 }
 
 /** Tags `main` (optionally after a [HOLD] commit) with an annotated release tag. Mutations: once each. */
-async function createTag(services: Services, plan: ReleasePlan, tag: string, hold: boolean): Promise<CreateReleaseTagResult> {
+async function createTag(
+  services: Services,
+  plan: ReleasePlan,
+  tag: string,
+  hold: boolean,
+): Promise<CreateReleaseTagResult> {
   const org = services.organization();
   const github = await services.github();
   let commit = plan.head;
@@ -23,11 +35,15 @@ async function createTag(services: Services, plan: ReleasePlan, tag: string, hol
   try {
     if (hold && !plan.headHold) {
       commit = await commitOnMain(github, org, plan.repo, plan.head, holdMessage(plan.head));
-      services.log.info(`[mutation] ${org}/${plan.repo}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`);
+      services.log.info(
+        `[mutation] ${org}/${plan.repo}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`,
+      );
       held = true;
     }
     await tagCommit(github, org, plan.repo, tag, commit.sha);
-    services.log.info(`[mutation] ${org}/${plan.repo}: annotated tag ${tag} on ${commit.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`);
+    services.log.info(
+      `[mutation] ${org}/${plan.repo}: annotated tag ${tag} on ${commit.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`,
+    );
   } catch (e) {
     const err = explainGitHubFailure(e, org, plan.repo, `create the tag ${tag}`, tag);
     services.log.error(`[mutation] ${org}/${plan.repo}: tag ${tag} → failed: ${err.message}`);
@@ -45,22 +61,30 @@ function describeCommit(plan: ReleasePlan): string {
 }
 
 export function registerCreateReleaseTag(services: Services): vscode.Disposable[] {
-  const run = async (arg: unknown, scripted: boolean, selection: unknown): Promise<CreateReleaseTagResult | CreateReleaseTagResult[] | undefined> => {
+  const run = async (
+    arg: unknown,
+    scripted: boolean,
+    selection: unknown,
+  ): Promise<CreateReleaseTagResult | CreateReleaseTagResult[] | undefined> => {
     const selected = Array.isArray(selection) ? (selection as PipelineNode[]).filter((n) => n.kind === 'site') : [];
     if (!scripted && selected.length > 1) return batch(selected.map((n) => n.site));
     const site = requireSite(services, arg);
     const wantedTag = optionalString(arg, 'tag');
     if (wantedTag !== undefined) requireTag(wantedTag);
-    const holdArg = typeof arg === 'object' && arg !== null && 'hold' in arg ? Boolean((arg as { hold: unknown }).hold) : undefined;
+    const holdArg = typeof arg === 'object' && arg !== null && 'hold' in arg ? Boolean(arg.hold) : undefined;
 
     return services.guard.run('createReleaseTag', site, 'Creating a release tag', async () => {
       const github = await services.github();
       const plan = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Reading planet4-${site}…` },
-        () => planRelease(github, services.organization(), site).catch((e: unknown) => { throw explainGitHubFailure(e, services.organization(), `planet4-${site}`, 'read the tags'); }),
+        () =>
+          planRelease(github, services.organization(), site).catch((e: unknown) => {
+            throw explainGitHubFailure(e, services.organization(), `planet4-${site}`, 'read the tags');
+          }),
       );
       let tag = wantedTag ?? plan.next;
-      if (scripted && tag === undefined) throw new Error(`${site} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.`);
+      if (scripted && tag === undefined)
+        throw new Error(`${site} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.`);
       if (!scripted) {
         tag = await vscode.window.showInputBox({
           title: `New release tag for ${site}`,
@@ -92,7 +116,9 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
         { location: vscode.ProgressLocation.Notification, title: `Tagging ${site} ${tag}…` },
         () => createTag(services, plan, tag, hold),
       );
-      void vscode.window.showInformationMessage(`${site}: tagged ${tag} on ${result.sha.slice(0, 7)}${result.held ? ' with [HOLD]' : ''}. CircleCI will start the production pipeline.`);
+      void vscode.window.showInformationMessage(
+        `${site}: tagged ${tag} on ${result.sha.slice(0, 7)}${result.held ? ' with [HOLD]' : ''}. CircleCI will start the production pipeline.`,
+      );
       return result;
     });
   };
@@ -109,24 +135,42 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     const failed: string[] = [];
     plans.forEach((p, i) => {
       if (p.status === 'fulfilled' && p.value.next) ready.push(p.value);
-      else failed.push(`${sites[i] ?? '?'}: ${p.status === 'rejected' ? userMessage(p.reason) : 'no release tag to bump'}`);
+      else
+        failed.push(
+          `${sites[i] ?? '?'}: ${p.status === 'rejected' ? userMessage(p.reason) : 'no release tag to bump'}`,
+        );
     });
     if (ready.length === 0) throw new Error(`No site can be tagged:\n${failed.join('\n')}`);
-    const list = ready.map((p) => `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}`).join('\n');
-    const choice = await confirm(services, `Tag ${ready.length} sites?`, `${list}${failed.length ? `\n\nSkipped:\n${failed.join('\n')}` : ''}`, 'Tag all', 'Tag all with [HOLD]');
+    const list = ready
+      .map((p) => `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}`)
+      .join('\n');
+    const choice = await confirm(
+      services,
+      `Tag ${ready.length} sites?`,
+      `${list}${failed.length ? `\n\nSkipped:\n${failed.join('\n')}` : ''}`,
+      'Tag all',
+      'Tag all with [HOLD]',
+    );
     if (!choice) return undefined;
     const hold = choice === 'Tag all with [HOLD]';
     const results: CreateReleaseTagResult[] = [];
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Tagging sites', cancellable: false }, async (progress) => {
-      for (const plan of ready) {
-        progress.report({ message: `${plan.site} ${plan.next ?? ''}`, increment: 100 / ready.length });
-        try {
-          results.push(await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () => createTag(services, plan, plan.next ?? '', hold)));
-        } catch (e) {
-          failed.push(`${plan.site}: ${userMessage(e)}`);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Tagging sites', cancellable: false },
+      async (progress) => {
+        for (const plan of ready) {
+          progress.report({ message: `${plan.site} ${plan.next ?? ''}`, increment: 100 / ready.length });
+          try {
+            results.push(
+              await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () =>
+                createTag(services, plan, plan.next ?? '', hold),
+              ),
+            );
+          } catch (e) {
+            failed.push(`${plan.site}: ${userMessage(e)}`);
+          }
         }
-      }
-    });
+      },
+    );
     const summary = `Tagged ${results.length} site${results.length === 1 ? '' : 's'}: ${results.map((r) => `${r.site} ${r.tag}`).join(', ') || 'none'}.${failed.length ? ` Failed: ${failed.join('; ')}` : ''}`;
     services.log.info(summary);
     if (failed.length) void vscode.window.showWarningMessage(summary);

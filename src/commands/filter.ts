@@ -10,13 +10,24 @@ export function registerFilter(services: Services, onChange: () => void): vscode
   return [
     registerCommand(services, 'planet4.filter', async (arg) => {
       let filter: SiteFilter | undefined;
-      const given = typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'filter' in arg ? String((arg as { filter: unknown }).filter) : undefined;
+      const given =
+        typeof arg === 'string'
+          ? arg
+          : typeof arg === 'object' && arg !== null && 'filter' in arg
+            ? String(arg.filter)
+            : undefined;
       if (given !== undefined) {
-        if (!FILTERS.includes(given as SiteFilter)) throw new Error(`Unknown filter "${given}": use ${FILTERS.join(', ')}.`);
+        if (!FILTERS.includes(given as SiteFilter))
+          throw new Error(`Unknown filter "${given}": use ${FILTERS.join(', ')}.`);
         filter = given as SiteFilter;
       } else {
         const pick = await vscode.window.showQuickPick(
-          FILTERS.map((f) => ({ label: FILTER_LABELS[f], filter: f, picked: f === services.tree.filter, description: f === services.tree.filter ? 'current' : undefined })),
+          FILTERS.map((f) => ({
+            label: FILTER_LABELS[f],
+            filter: f,
+            picked: f === services.tree.filter,
+            description: f === services.tree.filter ? 'current' : undefined,
+          })),
           { title: 'Show sites' },
         );
         filter = pick?.filter;

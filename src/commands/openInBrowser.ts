@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { circleciJobUrl, circleciPipelineUrl, circleciProjectUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
+import {
+  circleciJobUrl,
+  circleciPipelineUrl,
+  circleciProjectUrl,
+  circleciWorkflowUrl,
+  githubCommitUrl,
+  githubTagUrl,
+} from '../links';
 import type { PipelineNode } from '../treeViews/nodes';
 import { siteOf } from '../treeViews/nodes';
 import { registerCommand } from './command';
@@ -14,7 +21,7 @@ export function registerOpenInBrowser(services: Services): vscode.Disposable[] {
     if (!site) throw new Error('Which site? Pass {site: "<name>"}.');
     const s = services.fleet.get(site);
     const org = services.organization();
-    const job = (arg as Partial<PipelineNode> & { job?: string } | undefined)?.job;
+    const job = (arg as (Partial<PipelineNode> & { job?: string }) | undefined)?.job;
     let url: string | undefined;
     if (s?.pipeline) {
       const p = s.pipeline;
@@ -27,7 +34,12 @@ export function registerOpenInBrowser(services: Services): vscode.Disposable[] {
           url = s.workflow ? circleciWorkflowUrl(org, site, p.number, s.workflow.id) : undefined;
           break;
         case 'job':
-          url = s.workflow && stage?.jobNumber !== undefined ? circleciJobUrl(org, site, p.number, s.workflow.id, stage.jobNumber) : s.workflow ? circleciWorkflowUrl(org, site, p.number, s.workflow.id) : undefined;
+          url =
+            s.workflow && stage?.jobNumber !== undefined
+              ? circleciJobUrl(org, site, p.number, s.workflow.id, stage.jobNumber)
+              : s.workflow
+                ? circleciWorkflowUrl(org, site, p.number, s.workflow.id)
+                : undefined;
           break;
         case 'tag':
           url = githubTagUrl(org, site, p.tag);

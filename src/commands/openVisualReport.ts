@@ -31,13 +31,21 @@ export function registerOpenVisualReport(services: Services): vscode.Disposable[
       const explicit = arg !== undefined && arg !== null;
       let site = siteOfArgument(arg);
       if (!site && !explicit) {
-        site = (
-          await vscode.window.showInputBox({
+        const sites = services.fleet.all().filter((x) => x.workflow?.kind === 'production');
+        const pick = await vscode.window.showQuickPick(
+          sites.map((x) => ({
+            label: x.site,
+            description: [x.pipeline?.tag, x.stages.find((st) => st.name === 'visualtests-compare')?.status]
+              .filter(Boolean)
+              .join(' · '),
+            site: x.site,
+          })),
+          {
             title: 'Planet 4: Open Visual Report',
-            prompt: 'Site (without the planet4- prefix)',
-            validateInput: (v) => (services.fleet.get(v.trim()) ? undefined : 'Not a site of the pipelines view.'),
-          })
-        )?.trim();
+            placeHolder: 'Site whose latest visualtests-compare report to open',
+          },
+        );
+        site = pick?.site;
         if (!site) return undefined;
       }
       try {

@@ -7,5 +7,10 @@ import { registerRollback } from './rollback';
 
 /** The commands that change a release: tag, [HOLD], approve, roll back. */
 export function registerReleaseCommands(services: Services): vscode.Disposable[] {
-  return [...registerCreateReleaseTag(services), ...registerHoldRelease(services), ...registerApproveJob(services), ...registerRollback(services)];
+  return [
+    ...registerCreateReleaseTag(services),
+    ...registerHoldRelease(services),
+    ...registerApproveJob(services),
+    ...registerRollback(services),
+  ];
 }

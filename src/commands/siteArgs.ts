@@ -3,8 +3,10 @@ import { isReleaseTag } from '../core/release/version';
 
 /** Reads and validates a command's `site` (before any request): it must be one of the fleet's sites. */
 export function requireSite(services: Pick<Services, 'fleet'>, arg: unknown): string {
-  const raw = typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'site' in arg ? (arg as { site: unknown }).site : undefined;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
+  const raw =
+    typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'site' in arg ? arg.site : undefined;
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
   const site = raw.trim().replace(/^planet4-/, '');
   if (!services.fleet.sites.includes(site)) {
     throw new Error(`Unknown site "${site}": it is not in the Planet 4 site list (planet4.sites or sites.txt).`);
@@ -22,6 +24,7 @@ export function optionalString(arg: unknown, key: string): string | undefined {
 
 export function requireTag(tag: string | undefined, what = 'tag'): string {
   if (!tag) throw new Error(`Which ${what}? Pass a release tag such as v1.2.3.`);
-  if (!isReleaseTag(tag)) throw new Error(`"${tag}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.`);
+  if (!isReleaseTag(tag))
+    throw new Error(`"${String(tag)}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.`);
   return tag;
 }

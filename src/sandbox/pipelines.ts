@@ -265,7 +265,12 @@ export class Project {
     job.stoppedAt = at;
     const wf = job.workflow;
     if (job.status === 'success') {
-      if (wf.name === 'production' && job.name === 'visualtests-compare' && !wf.pipeline.hold && !wf.autoApprovalFails) {
+      if (
+        wf.name === 'production' &&
+        job.name === 'visualtests-compare' &&
+        !wf.pipeline.hold &&
+        !wf.autoApprovalFails
+      ) {
         this.approveJob(wf, 'hold-production', at, CI_BOT.id, false);
       }
       if (wf.name === 'production' && job.name === 'deploy-production') {

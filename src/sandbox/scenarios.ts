@@ -49,7 +49,16 @@ const ROLES_OF: Record<ScenarioName, Role[]> = {
   rollback: ['rollingBack'],
   'missing-project': ['missingProject'],
   running: ['running'],
-  mixed: ['visualDiffs', 'held', 'failedDeploy', 'rollingBack', 'missingProject', 'running', 'headHold', 'autoApprovalFailed'],
+  mixed: [
+    'visualDiffs',
+    'held',
+    'failedDeploy',
+    'rollingBack',
+    'missingProject',
+    'running',
+    'headHold',
+    'autoApprovalFailed',
+  ],
 };
 
 /** Sites in a deterministic pseudo-random order (the same for every scenario). */

@@ -1,4 +1,12 @@
-import { AUTO_APPROVAL, Project, type Actor, type Pipeline, type PipelineRequest, type Registry, type Vcs } from './pipelines';
+import {
+  AUTO_APPROVAL,
+  Project,
+  type Actor,
+  type Pipeline,
+  type PipelineRequest,
+  type Registry,
+  type Vcs,
+} from './pipelines';
 import { Repo, type GitCommit, type GitPerson } from './repo';
 import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
 import { DAY, HOUR, MINUTE, SECOND, hashInt, hashRange, pick, sha1, uuidFrom } from './util';

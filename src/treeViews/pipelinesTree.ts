@@ -62,7 +62,19 @@ export function matchesFilter(state: SiteState, filter: SiteFilter): boolean {
 
 /** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
 export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
-  const order: SiteState[] = ['deployed', 'waiting', 'running', 'failed', 'rolled-back', 'canceled', 'no-project', 'no-release', 'no-workflows', 'error', 'loading'];
+  const order: SiteState[] = [
+    'deployed',
+    'waiting',
+    'running',
+    'failed',
+    'rolled-back',
+    'canceled',
+    'no-project',
+    'no-release',
+    'no-workflows',
+    'error',
+    'loading',
+  ];
   const counts = new Map<SiteState, number>();
   for (const s of snapshots) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   return order
@@ -106,7 +118,14 @@ export function siteContextValue(s: SiteSnapshot): string {
 }
 
 export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
-  return ['stage', `job=${st.name}`, `type=${st.type}`, `status=${st.status}`, `workflow=${s.workflow?.kind ?? 'none'}`, ''].join(';');
+  return [
+    'stage',
+    `job=${st.name}`,
+    `type=${st.type}`,
+    `status=${st.status}`,
+    `workflow=${s.workflow?.kind ?? 'none'}`,
+    '',
+  ].join(';');
 }
 
 /**
@@ -199,7 +218,8 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   private siteItem(node: SiteNode, s: SiteSnapshot): vscode.TreeItem {
     const item = new vscode.TreeItem(s.site, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    const words = s.hold && s.state === 'waiting' ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}` : STATE_WORDS[s.state];
+    const words =
+      s.hold && s.state === 'waiting' ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}` : STATE_WORDS[s.state];
     const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? `rollback ${words}` : words];
     if (s.stale) parts.push('stale');
     item.description = parts.filter(Boolean).join(' · ');
@@ -213,13 +233,19 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   private siteTooltip(s: SiteSnapshot): vscode.MarkdownString {
     const org = this.organization();
     const md = new vscode.MarkdownString('', true);
-    md.appendMarkdown(`**${esc(s.site)}** — ${esc(STATE_WORDS[s.state])}${s.stale ? ' _(last known state, refreshing)_' : ''}\n\n`);
+    md.appendMarkdown(
+      `**${esc(s.site)}** — ${esc(STATE_WORDS[s.state])}${s.stale ? ' _(last known state, refreshing)_' : ''}\n\n`,
+    );
     if (s.pipeline) {
       const p = s.pipeline;
       md.appendMarkdown(`$(tag) **${esc(p.tag)}** · ${esc(s.workflow?.name ?? 'no workflow')} workflow\n\n`);
       if (p.commitSubject) md.appendMarkdown(`$(git-commit) ${esc(p.commitSubject)}\n\n`);
-      md.appendMarkdown(`$(person) ${esc(p.triggeredBy ?? 'unknown')} · ${esc(timeAgo(p.createdAt))} (${esc(new Date(p.createdAt).toUTCString())})\n\n`);
-      md.appendMarkdown(`[CircleCI pipeline ${p.number}](${circleciPipelineUrl(org, s.site, p.number)}) · [GitHub tag](${githubTagUrl(org, s.site, p.tag)})\n\n`);
+      md.appendMarkdown(
+        `$(person) ${esc(p.triggeredBy ?? 'unknown')} · ${esc(timeAgo(p.createdAt))} (${esc(new Date(p.createdAt).toUTCString())})\n\n`,
+      );
+      md.appendMarkdown(
+        `[CircleCI pipeline ${p.number}](${circleciPipelineUrl(org, s.site, p.number)}) · [GitHub tag](${githubTagUrl(org, s.site, p.tag)})\n\n`,
+      );
     }
     if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
     if (s.next) {
@@ -238,7 +264,11 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     if (!st) return item;
     const status = stageStatusWords(st);
     const time =
-      st.status === 'running' ? duration(st.startedAt, undefined) : st.stoppedAt ? `${duration(st.startedAt, st.stoppedAt)}${st.startedAt ? ' · ' : ''}${timeAgo(st.stoppedAt)}` : '';
+      st.status === 'running'
+        ? duration(st.startedAt, undefined)
+        : st.stoppedAt
+          ? `${duration(st.startedAt, st.stoppedAt)}${st.startedAt ? ' · ' : ''}${timeAgo(st.stoppedAt)}`
+          : '';
     item.description = [st.type === 'approval' ? 'approval' : undefined, status, time].filter(Boolean).join(' · ');
     item.iconPath =
       st.type === 'approval' && st.status === 'success'
@@ -248,15 +278,26 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     const org = this.organization();
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(`**${esc(st.name)}**${st.type === 'approval' ? ' (approval job)' : ''} — ${esc(status)}\n\n`);
-    if (st.startedAt) md.appendMarkdown(`started ${esc(timeAgo(st.startedAt))}${st.stoppedAt ? `, took ${esc(duration(st.startedAt, st.stoppedAt))}` : ''}\n\n`);
+    if (st.startedAt)
+      md.appendMarkdown(
+        `started ${esc(timeAgo(st.startedAt))}${st.stoppedAt ? `, took ${esc(duration(st.startedAt, st.stoppedAt))}` : ''}\n\n`,
+      );
     if (s.pipeline && s.workflow && st.jobNumber !== undefined) {
-      md.appendMarkdown(`[Open job ${st.jobNumber} in CircleCI](${circleciJobUrl(org, s.site, s.pipeline.number, s.workflow.id, st.jobNumber)})`);
+      md.appendMarkdown(
+        `[Open job ${st.jobNumber} in CircleCI](${circleciJobUrl(org, s.site, s.pipeline.number, s.workflow.id, st.jobNumber)})`,
+      );
     } else if (s.pipeline && s.workflow) {
-      md.appendMarkdown(`[Open workflow in CircleCI](${circleciWorkflowUrl(org, s.site, s.pipeline.number, s.workflow.id)})`);
+      md.appendMarkdown(
+        `[Open workflow in CircleCI](${circleciWorkflowUrl(org, s.site, s.pipeline.number, s.workflow.id)})`,
+      );
     }
     item.tooltip = md;
     if (st.name === 'visualtests-compare' && (st.status === 'failed' || st.status === 'success')) {
-      item.command = { command: 'planet4.openVisualReport', title: 'Open Visual Report', arguments: [{ site: s.site }] };
+      item.command = {
+        command: 'planet4.openVisualReport',
+        title: 'Open Visual Report',
+        arguments: [{ site: s.site }],
+      };
     }
     return item;
   }
@@ -270,10 +311,20 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         const reason = s.hold ?? 'comparing';
         item.label = `On hold: ${HOLD_REASON_TEXT[reason]}`;
         item.tooltip = HOLD_REASON_DETAIL[reason];
-        item.iconPath = icon(reason === 'visual-differences' ? ['diff', 'charts.yellow'] : reason === 'held' ? ['lock', 'charts.yellow'] : ['info', undefined]);
+        item.iconPath = icon(
+          reason === 'visual-differences'
+            ? ['diff', 'charts.yellow']
+            : reason === 'held'
+              ? ['lock', 'charts.yellow']
+              : ['info', undefined],
+        );
         item.contextValue = `hold;reason=${reason};`;
         if (reason === 'visual-differences') {
-          item.command = { command: 'planet4.openVisualReport', title: 'Open Visual Report', arguments: [{ site: s.site }] };
+          item.command = {
+            command: 'planet4.openVisualReport',
+            title: 'Open Visual Report',
+            arguments: [{ site: s.site }],
+          };
         }
         break;
       }
@@ -282,7 +333,9 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         if (!n) break;
         item.label = n.nextTag ? `Next release ${n.nextTag}` : 'Next release';
         item.description = `${n.ahead} commit${n.ahead === 1 ? '' : 's'} on main since ${n.latestTag ?? 'the start'}${n.headHold ? ' · HEAD carries [HOLD]' : ''}`;
-        item.tooltip = new vscode.MarkdownString(`main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})`);
+        item.tooltip = new vscode.MarkdownString(
+          `main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})`,
+        );
         item.iconPath = icon(n.headHold ? ['lock', 'charts.yellow'] : ['git-commit', undefined]);
         item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};`;
         break;
@@ -299,7 +352,8 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         item.tooltip = s.error?.message ?? item.label;
         item.iconPath = icon(['warning', 'problemsWarningIcon.foreground']);
         item.contextValue = `problem;state=${s.state};`;
-        if (s.state === 'error') item.command = { command: 'planet4.refreshSite', title: 'Retry', arguments: [{ site: s.site }] };
+        if (s.state === 'error')
+          item.command = { command: 'planet4.refreshSite', title: 'Retry', arguments: [{ site: s.site }] };
         break;
       }
     }

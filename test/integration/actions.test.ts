@@ -38,12 +38,15 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
   const repoPath = (site: string, rest: string): string => `/repos/${ORG}/planet4-${site}${rest}`;
   const summary = (rs: RequestLogEntry[]): string[] => rs.map((r) => `${r.method} ${r.path}`);
 
-  it('createReleaseTag makes an annotated tag of main HEAD with the bot\'s next version, once', async () => {
+  it("createReleaseTag makes an annotated tag of main HEAD with the bot's next version, once", async () => {
     const site = take();
     const head = sb.mainHead(site);
     const expected = api.fleet.get(site)?.next?.nextTag;
     assert.ok(expected, 'the tree knows the next version');
-    const result = await vscode.commands.executeCommand<{ site: string; tag: string; sha: string; held: boolean }>('planet4.createReleaseTag', { site });
+    const result = await vscode.commands.executeCommand<{ site: string; tag: string; sha: string; held: boolean }>(
+      'planet4.createReleaseTag',
+      { site },
+    );
     assert.deepStrictEqual(result, { site, tag: expected, sha: head.sha, held: false });
     const m = mutations(sb);
     assert.deepStrictEqual(summary(m), [`POST ${repoPath(site, '/git/tags')}`, `POST ${repoPath(site, '/git/refs')}`]);
@@ -61,7 +64,10 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     const site = take();
     const head = sb.mainHead(site);
     const tag = api.fleet.get(site)?.next?.nextTag ?? '';
-    const result = await vscode.commands.executeCommand<{ sha: string; held: boolean; tag: string }>('planet4.createReleaseTag', { site, tag, hold: true });
+    const result = await vscode.commands.executeCommand<{ sha: string; held: boolean; tag: string }>(
+      'planet4.createReleaseTag',
+      { site, tag, hold: true },
+    );
     assert.strictEqual(result.held, true);
     assert.strictEqual(result.tag, tag);
     const m = mutations(sb);
@@ -81,8 +87,8 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     await vscode.commands.executeCommand('planet4.refreshSite', { site });
     const snap = api.fleet.get(site);
     assert.strictEqual(snap?.pipeline?.tag, tag);
-    assert.strictEqual(snap?.state, 'waiting');
-    assert.strictEqual(snap?.hold, 'held');
+    assert.strictEqual(snap.state, 'waiting');
+    assert.strictEqual(snap.hold, 'held');
   });
 
   it('createReleaseTag refuses bad input before any request', async () => {
@@ -98,17 +104,39 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
 
   it('createReleaseTag explains 422 "Reference already exists" (a race), 403 and 404', async () => {
     const site = take();
-    sb.inject({ service: 'github', method: 'POST', path: '/git/refs', kind: 'status', status: 422, body: { message: 'Reference already exists', documentation_url: 'https://docs.github.com/rest' } });
-    assert.match(await rejection('planet4.createReleaseTag', { site }), /already exists in greenpeace\/planet4-.*no tag was created/);
+    sb.inject({
+      service: 'github',
+      method: 'POST',
+      path: '/git/refs',
+      kind: 'status',
+      status: 422,
+      body: { message: 'Reference already exists', documentation_url: 'https://docs.github.com/rest' },
+    });
+    assert.match(
+      await rejection('planet4.createReleaseTag', { site }),
+      /already exists in greenpeace\/planet4-.*no tag was created/,
+    );
     assert.strictEqual(mutations(sb).filter((r) => r.path.endsWith('/git/refs')).length, 1, 'sent once');
     sb.clearFaults();
     sb.clearRequests();
-    sb.inject({ service: 'github', method: 'POST', kind: 'status', status: 403, body: { message: 'Resource not accessible by personal access token' } });
-    assert.match(await rejection('planet4.createReleaseTag', { site }), /No permission to create the tag .* cannot write/);
+    sb.inject({
+      service: 'github',
+      method: 'POST',
+      kind: 'status',
+      status: 403,
+      body: { message: 'Resource not accessible by personal access token' },
+    });
+    assert.match(
+      await rejection('planet4.createReleaseTag', { site }),
+      /No permission to create the tag .* cannot write/,
+    );
     assert.strictEqual(mutations(sb).length, 1, 'stopped at the first refused mutation');
     sb.clearFaults();
     sb.inject({ service: 'github', site, kind: 'status', status: 404, body: { message: 'Not Found' } });
-    assert.match(await rejection('planet4.createReleaseTag', { site }), /not found, or your GitHub account has no access/);
+    assert.match(
+      await rejection('planet4.createReleaseTag', { site }),
+      /not found, or your GitHub account has no access/,
+    );
   });
 
   it('a second invocation while one is in flight is refused', async () => {
@@ -127,7 +155,10 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     const held = await vscode.commands.executeCommand<{ site: string; sha: string }>('planet4.holdRelease', { site });
     assert.strictEqual(held.site, site);
     const m = mutations(sb);
-    assert.deepStrictEqual(summary(m), [`POST ${repoPath(site, '/git/commits')}`, `PATCH ${repoPath(site, '/git/refs/heads/main')}`]);
+    assert.deepStrictEqual(summary(m), [
+      `POST ${repoPath(site, '/git/commits')}`,
+      `PATCH ${repoPath(site, '/git/refs/heads/main')}`,
+    ]);
     const body = m[0]?.body as { message: string; parents: string[]; tree: string };
     const subject = head.message.split('\n')[0] ?? '';
     assert.ok(body.message.startsWith(`[HOLD] ${subject}\n\n`), body.message);
@@ -150,8 +181,17 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
   it('holdRelease says so when main moved meanwhile (not a fast forward): nothing changed', async () => {
     const site = take();
     const head = sb.mainHead(site);
-    sb.inject({ service: 'github', method: 'PATCH', kind: 'status', status: 422, body: { message: 'Update is not a fast forward' } });
-    assert.match(await rejection('planet4.holdRelease', { site }), /moved while .*not a fast forward, so nothing changed/);
+    sb.inject({
+      service: 'github',
+      method: 'PATCH',
+      kind: 'status',
+      status: 422,
+      body: { message: 'Update is not a fast forward' },
+    });
+    assert.match(
+      await rejection('planet4.holdRelease', { site }),
+      /moved while .*not a fast forward, so nothing changed/,
+    );
     assert.strictEqual(sb.mainHead(site).sha, head.sha);
     assert.strictEqual(mutations(sb).filter((r) => r.method === 'PATCH').length, 1);
   });
@@ -161,10 +201,18 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     const before = api.fleet.get(site);
     const stage = before?.stages.find((s) => s.name === 'hold-production');
     assert.strictEqual(stage?.status, 'on_hold');
-    const result = await vscode.commands.executeCommand<{ site: string; job: string; workflowId: string }>('planet4.approveJob', { site, job: 'hold-production' });
+    const result = await vscode.commands.executeCommand<{ site: string; job: string; workflowId: string }>(
+      'planet4.approveJob',
+      { site, job: 'hold-production' },
+    );
     assert.deepStrictEqual(result, { site, job: 'hold-production', workflowId: before?.workflow?.id });
-    assert.deepStrictEqual(summary(mutations(sb)), [`POST /workflow/${before?.workflow?.id ?? ''}/approve/${stage.approvalRequestId ?? ''}`]);
-    await waitFor('deploy-production starts', () => api.fleet.get(site)?.stages.find((s) => s.name === 'deploy-production')?.status === 'running');
+    assert.deepStrictEqual(summary(mutations(sb)), [
+      `POST /workflow/${before?.workflow?.id ?? ''}/approve/${stage.approvalRequestId ?? ''}`,
+    ]);
+    await waitFor(
+      'deploy-production starts',
+      () => api.fleet.get(site)?.stages.find((s) => s.name === 'deploy-production')?.status === 'running',
+    );
     sb.clearRequests();
     assert.match(await rejection('planet4.approveJob', { site, job: 'hold-production' }), /not waiting for approval/);
     assert.deepStrictEqual(mutations(sb), []);
@@ -176,12 +224,19 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     await vscode.commands.executeCommand('planet4.refreshSite', { site });
     const current = api.fleet.get(site)?.pipeline?.tag ?? '';
     const tags = api.fleet.knownTags(site) ?? [];
-    const older = [...tags].filter((t) => t !== current).sort().at(0) ?? '';
+    const older =
+      [...tags]
+        .filter((t) => t !== current)
+        .sort()
+        .at(0) ?? '';
     assert.ok(older);
     assert.match(await rejection('planet4.rollback', { site }), /Which tag/);
     assert.match(await rejection('planet4.rollback', { site, tag: 'sync.2026' }), /not a release tag/);
     assert.deepStrictEqual(mutations(sb), []);
-    const result = await vscode.commands.executeCommand<{ site: string; tag: string; pipelineNumber: number }>('planet4.rollback', { site, tag: older });
+    const result = await vscode.commands.executeCommand<{ site: string; tag: string; pipelineNumber: number }>(
+      'planet4.rollback',
+      { site, tag: older },
+    );
     assert.strictEqual(result.tag, older);
     const m = mutations(sb);
     assert.deepStrictEqual(summary(m), [`POST /project/gh/${ORG}/planet4-${site}/pipeline`]);
@@ -201,8 +256,17 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
   it('rollback explains a CircleCI token without access and rate limiting, sending once', async () => {
     const site = take();
     const tag = api.fleet.get(site)?.pipeline?.tag ?? '';
-    sb.inject({ service: 'circleci', method: 'POST', kind: 'status', status: 404, body: { message: 'Project not found' } });
-    assert.match(await rejection('planet4.rollback', { site, tag }), /project gh\/greenpeace\/planet4-.* not found, or your CircleCI token has no access/);
+    sb.inject({
+      service: 'circleci',
+      method: 'POST',
+      kind: 'status',
+      status: 404,
+      body: { message: 'Project not found' },
+    });
+    assert.match(
+      await rejection('planet4.rollback', { site, tag }),
+      /project gh\/greenpeace\/planet4-.* not found, or your CircleCI token has no access/,
+    );
     assert.strictEqual(mutations(sb).length, 1);
     sb.clearFaults();
     sb.clearRequests();
@@ -215,7 +279,11 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     const a = take();
     const b = take();
     const nodes = [api.pipelines.nodeFor(a), api.pipelines.nodeFor(b)];
-    const results = await vscode.commands.executeCommand<{ site: string; tag: string }[]>('planet4.createReleaseTag', nodes[0], nodes);
+    const results = await vscode.commands.executeCommand<{ site: string; tag: string }[]>(
+      'planet4.createReleaseTag',
+      nodes[0],
+      nodes,
+    );
     assert.deepStrictEqual(results.map((r) => r.site).sort(), [a, b].sort());
     assert.strictEqual(mutations(sb).filter((r) => r.path.endsWith('/git/refs')).length, 2);
   });

@@ -15,7 +15,9 @@ export async function api(): Promise<Planet4Api> {
 /** Starts a fresh sandbox (manual clock), points the extension at it, and loads every site. */
 export async function sandbox(options: SandboxOptions = {}): Promise<{ api: Planet4Api; sb: Sandbox }> {
   const a = await api();
-  await vscode.workspace.getConfiguration('planet4').update('confirmActions', false, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace
+    .getConfiguration('planet4')
+    .update('confirmActions', false, vscode.ConfigurationTarget.Workspace);
   const sb = await a.startSandbox({ clock: 'manual', ...options });
   await vscode.commands.executeCommand('planet4.refresh');
   return { api: a, sb };
@@ -25,7 +27,11 @@ export function mutations(sb: Sandbox): RequestLogEntry[] {
   return sb.requests.filter((r) => r.method !== 'GET');
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15000,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await probe();

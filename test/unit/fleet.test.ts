@@ -6,9 +6,20 @@ import { RequestLimiter } from '../../src/core/util/limiter';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 function fleetFor(sb: Sandbox, limiter = new RequestLimiter(8)): Fleet {
-  const circleci = new CircleCiClient({ baseUrl: sb.circleciApiUrl, token: () => sb.tokens.circleci, limiter, maxRetries: 1, timeoutMs: 5000 });
+  const circleci = new CircleCiClient({
+    baseUrl: sb.circleciApiUrl,
+    token: () => sb.tokens.circleci,
+    limiter,
+    maxRetries: 1,
+    timeoutMs: 5000,
+  });
   const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter, timeoutMs: 5000 });
-  return new Fleet({ circleci: () => circleci, github: () => Promise.resolve(github), organization: () => 'greenpeace', now: () => sb.clock.now() });
+  return new Fleet({
+    circleci: () => circleci,
+    github: () => Promise.resolve(github),
+    organization: () => 'greenpeace',
+    now: () => sb.clock.now(),
+  });
 }
 
 describe('Fleet against the sandbox (core, no VS Code)', function () {
@@ -63,7 +74,11 @@ describe('Fleet against the sandbox (core, no VS Code)', function () {
     sb.clearRequests();
     await fleet.refresh({ github: false });
     const second = sb.requests.filter((r) => r.service === 'circleci');
-    assert.strictEqual(second.filter((r) => r.path.startsWith('/workflow/') || r.path.startsWith('/pipeline/')).length, 0, 'no workflow or job requests');
+    assert.strictEqual(
+      second.filter((r) => r.path.startsWith('/workflow/') || r.path.startsWith('/pipeline/')).length,
+      0,
+      'no workflow or job requests',
+    );
     assert.ok(second.length <= 53, `at most one request per site on an idle refresh, got ${second.length}`);
   });
 
@@ -86,7 +101,8 @@ describe('Fleet against the sandbox (core, no VS Code)', function () {
     fleet.setSites(sb.sites);
     await fleet.refresh({ github: false });
     const pages = new Map<string, number>();
-    for (const r of sb.requests) if (r.site && r.path.endsWith('/pipeline')) pages.set(r.site, (pages.get(r.site) ?? 0) + 1);
+    for (const r of sb.requests)
+      if (r.site && r.path.endsWith('/pipeline')) pages.set(r.site, (pages.get(r.site) ?? 0) + 1);
     const deep = [...pages.entries()].filter(([, n]) => n > 1);
     assert.ok(deep.length > 0, 'some sites need more than one page');
     for (const [site] of deep) assert.strictEqual(fleet.get(site)?.state, 'deployed', site);

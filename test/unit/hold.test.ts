@@ -15,7 +15,11 @@ describe('[HOLD]', () => {
 
   it('explains an on-hold hold-production as PIPELINE.md says', () => {
     assert.strictEqual(explainHold('failed', 'anything'), 'visual-differences');
-    assert.strictEqual(explainHold('failed', '[HOLD] too'), 'visual-differences', 'a failed compare is the reason even with [HOLD]');
+    assert.strictEqual(
+      explainHold('failed', '[HOLD] too'),
+      'visual-differences',
+      'a failed compare is the reason even with [HOLD]',
+    );
     assert.strictEqual(explainHold('success', 'Subject\n\n[HOLD]'), 'held');
     assert.strictEqual(explainHold('success', 'Subject only'), 'auto-approval-failed');
     assert.strictEqual(explainHold('running', '[HOLD]'), 'comparing');
@@ -25,7 +29,13 @@ describe('[HOLD]', () => {
   });
 
   it('makes the hold commit message from HEAD subject, and releases it', () => {
-    const head = { sha: 'a'.repeat(40), message: 'Update plugins\n\nbody', subject: 'Update plugins', treeSha: 't', parents: [] };
+    const head = {
+      sha: 'a'.repeat(40),
+      message: 'Update plugins\n\nbody',
+      subject: 'Update plugins',
+      treeSha: 't',
+      parents: [],
+    };
     const m = holdMessage(head);
     assert.ok(m.startsWith('[HOLD] Update plugins\n\n'));
     assert.match(m, /holds the next production deploy/i);
@@ -35,9 +45,18 @@ describe('[HOLD]', () => {
   });
 
   it('says what each approval does', () => {
-    assert.strictEqual(approvalMeaning('production', 'hold-production', 'v1.2.3').action, 'deploy v1.2.3 to production');
-    assert.strictEqual(approvalMeaning('production', 'rollback-staging', 'v1.2.3').action, 'roll staging back to the previous release');
-    assert.strictEqual(approvalMeaning('rollback', 'hold-production', 'v1.2.0').action, 'roll production back to v1.2.0');
+    assert.strictEqual(
+      approvalMeaning('production', 'hold-production', 'v1.2.3').action,
+      'deploy v1.2.3 to production',
+    );
+    assert.strictEqual(
+      approvalMeaning('production', 'rollback-staging', 'v1.2.3').action,
+      'roll staging back to the previous release',
+    );
+    assert.strictEqual(
+      approvalMeaning('rollback', 'hold-production', 'v1.2.0').action,
+      'roll production back to v1.2.0',
+    );
     const db = approvalMeaning('rollback', 'hold-production-db', 'v1.2.0');
     assert.strictEqual(db.action, 'restore the production database from its latest backup');
     assert.ok(db.warning && /overwrites/.test(db.warning));

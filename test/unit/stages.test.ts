@@ -1,6 +1,13 @@
 import * as assert from 'assert';
 import type { StageInfo } from '../../src/core/fleet/types';
-import { attentionRank, deriveState, orderStages, PRODUCTION_STAGES, ROLLBACK_STAGES, releaseWorkflow } from '../../src/core/pipeline/stages';
+import {
+  attentionRank,
+  deriveState,
+  orderStages,
+  PRODUCTION_STAGES,
+  ROLLBACK_STAGES,
+  releaseWorkflow,
+} from '../../src/core/pipeline/stages';
 import type { Workflow } from '../../src/core/api/circleci/types';
 
 const deps: Record<string, string[]> = {
@@ -20,7 +27,14 @@ function stages(status: Record<string, string>, kind: 'production' | 'rollback' 
   return names.map((name) => ({
     name,
     id: `id-${name}`,
-    type: kind === 'production' ? (approvals.has(name) ? 'approval' : 'build') : name.startsWith('hold') ? 'approval' : 'build',
+    type:
+      kind === 'production'
+        ? approvals.has(name)
+          ? 'approval'
+          : 'build'
+        : name.startsWith('hold')
+          ? 'approval'
+          : 'build',
     status: status[name] ?? 'success',
     dependencies: (deps[name] ?? []).map((d) => `id-${d}`),
   }));
@@ -29,51 +43,151 @@ function stages(status: Record<string, string>, kind: 'production' | 'rollback' 
 describe('stages', () => {
   it('orders production and rollback jobs as documented, whatever the API order', () => {
     const shuffled = stages({}).reverse();
-    assert.deepStrictEqual(orderStages('production', shuffled).map((s) => s.name), [...PRODUCTION_STAGES]);
+    assert.deepStrictEqual(
+      orderStages('production', shuffled).map((s) => s.name),
+      [...PRODUCTION_STAGES],
+    );
     const rb = stages({}, 'rollback').sort((a, b) => a.name.localeCompare(b.name));
-    assert.deepStrictEqual(orderStages('rollback', rb).map((s) => s.name), [...ROLLBACK_STAGES]);
+    assert.deepStrictEqual(
+      orderStages('rollback', rb).map((s) => s.name),
+      [...ROLLBACK_STAGES],
+    );
   });
 
   it('places an unknown job after what it depends on', () => {
-    const extra: StageInfo = { name: 'aaa-smoke', id: 'id-smoke', type: 'build', status: 'success', dependencies: ['id-deploy-production'] };
+    const extra: StageInfo = {
+      name: 'aaa-smoke',
+      id: 'id-smoke',
+      type: 'build',
+      status: 'success',
+      dependencies: ['id-deploy-production'],
+    };
     const ordered = orderStages('production', [extra, ...stages({})]).map((s) => s.name);
     assert.strictEqual(ordered.at(-1), 'aaa-smoke');
   });
 
   it('picks the newest production or rollback workflow of a pipeline', () => {
-    const wf = (name: string, created: string): Workflow => ({ id: `${name}-${created}`, name, created_at: created, status: 'success', pipeline_id: 'p', pipeline_number: 1, project_slug: 's', started_by: 'u', stopped_at: null } as unknown as Workflow);
-    assert.strictEqual(releaseWorkflow([wf('production', '2026-01-01T00:00:00Z'), wf('production', '2026-01-02T00:00:00Z'), wf('backup', '2026-01-03T00:00:00Z')])?.id, 'production-2026-01-02T00:00:00Z');
+    const wf = (name: string, created: string): Workflow =>
+      ({
+        id: `${name}-${created}`,
+        name,
+        created_at: created,
+        status: 'success',
+        pipeline_id: 'p',
+        pipeline_number: 1,
+        project_slug: 's',
+        started_by: 'u',
+        stopped_at: null,
+      }) as unknown as Workflow;
+    assert.strictEqual(
+      releaseWorkflow([
+        wf('production', '2026-01-01T00:00:00Z'),
+        wf('production', '2026-01-02T00:00:00Z'),
+        wf('backup', '2026-01-03T00:00:00Z'),
+      ])?.id,
+      'production-2026-01-02T00:00:00Z',
+    );
     assert.strictEqual(releaseWorkflow([wf('develop', '2026-01-01T00:00:00Z')]), undefined);
     assert.strictEqual(releaseWorkflow([]), undefined);
   });
 
   it('derives the site state and the hold reason', () => {
-    assert.deepStrictEqual(deriveState({ name: 'production', status: 'success' }, stages({}), ''), { state: 'deployed' });
+    assert.deepStrictEqual(deriveState({ name: 'production', status: 'success' }, stages({}), ''), {
+      state: 'deployed',
+    });
     assert.deepStrictEqual(
-      deriveState({ name: 'production', status: 'on_hold' }, stages({ 'visualtests-compare': 'failed', 'hold-production': 'on_hold', 'deploy-production': 'blocked', 'rollback-staging': 'on_hold', 'finish-staging': 'blocked' }), ''),
+      deriveState(
+        { name: 'production', status: 'on_hold' },
+        stages({
+          'visualtests-compare': 'failed',
+          'hold-production': 'on_hold',
+          'deploy-production': 'blocked',
+          'rollback-staging': 'on_hold',
+          'finish-staging': 'blocked',
+        }),
+        '',
+      ),
       { state: 'waiting', hold: 'visual-differences' },
     );
     assert.deepStrictEqual(
-      deriveState({ name: 'production', status: 'on_hold' }, stages({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }), 'Release\n\n[HOLD]'),
+      deriveState(
+        { name: 'production', status: 'on_hold' },
+        stages({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }),
+        'Release\n\n[HOLD]',
+      ),
       { state: 'waiting', hold: 'held' },
     );
     assert.deepStrictEqual(
-      deriveState({ name: 'production', status: 'on_hold' }, stages({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }), 'Release'),
+      deriveState(
+        { name: 'production', status: 'on_hold' },
+        stages({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }),
+        'Release',
+      ),
       { state: 'waiting', hold: 'auto-approval-failed' },
     );
     assert.deepStrictEqual(
-      deriveState({ name: 'production', status: 'running' }, stages({ 'visualtests-compare': 'running', 'hold-production': 'on_hold', 'deploy-production': 'blocked' }), ''),
+      deriveState(
+        { name: 'production', status: 'running' },
+        stages({ 'visualtests-compare': 'running', 'hold-production': 'on_hold', 'deploy-production': 'blocked' }),
+        '',
+      ),
       { state: 'running', hold: 'comparing' },
     );
-    assert.strictEqual(deriveState({ name: 'production', status: 'failed' }, stages({ 'deploy-production': 'failed' }), '').state, 'failed');
-    assert.strictEqual(deriveState({ name: 'production', status: 'running' }, stages({ build: 'running', 'deploy-staging': 'blocked', 'hold-production': 'blocked', 'deploy-production': 'blocked' }), '').state, 'running');
-    assert.strictEqual(deriveState({ name: 'production', status: 'canceled' }, stages({ build: 'canceled', 'deploy-production': 'blocked' }), '').state, 'canceled');
-    assert.strictEqual(deriveState({ name: 'rollback', status: 'on_hold' }, stages({ 'hold-production': 'on_hold', 'hold-production-db': 'on_hold', 'rollback-production': 'blocked', 'rollback-production-db': 'blocked' }, 'rollback'), '').state, 'waiting');
-    assert.strictEqual(deriveState({ name: 'rollback', status: 'on_hold' }, stages({ 'hold-production-db': 'on_hold', 'rollback-production-db': 'blocked' }, 'rollback'), '').state, 'rolled-back');
+    assert.strictEqual(
+      deriveState({ name: 'production', status: 'failed' }, stages({ 'deploy-production': 'failed' }), '').state,
+      'failed',
+    );
+    assert.strictEqual(
+      deriveState(
+        { name: 'production', status: 'running' },
+        stages({
+          build: 'running',
+          'deploy-staging': 'blocked',
+          'hold-production': 'blocked',
+          'deploy-production': 'blocked',
+        }),
+        '',
+      ).state,
+      'running',
+    );
+    assert.strictEqual(
+      deriveState(
+        { name: 'production', status: 'canceled' },
+        stages({ build: 'canceled', 'deploy-production': 'blocked' }),
+        '',
+      ).state,
+      'canceled',
+    );
+    assert.strictEqual(
+      deriveState(
+        { name: 'rollback', status: 'on_hold' },
+        stages(
+          {
+            'hold-production': 'on_hold',
+            'hold-production-db': 'on_hold',
+            'rollback-production': 'blocked',
+            'rollback-production-db': 'blocked',
+          },
+          'rollback',
+        ),
+        '',
+      ).state,
+      'waiting',
+    );
+    assert.strictEqual(
+      deriveState(
+        { name: 'rollback', status: 'on_hold' },
+        stages({ 'hold-production-db': 'on_hold', 'rollback-production-db': 'blocked' }, 'rollback'),
+        '',
+      ).state,
+      'rolled-back',
+    );
   });
 
   it('ranks sites needing a person first, then running, then the rest', () => {
-    const order = (['deployed', 'running', 'failed', 'waiting', 'rolled-back'] as const).slice().sort((a, b) => attentionRank(a) - attentionRank(b));
+    const order = (['deployed', 'running', 'failed', 'waiting', 'rolled-back'] as const)
+      .slice()
+      .sort((a, b) => attentionRank(a) - attentionRank(b));
     assert.deepStrictEqual(order.slice(0, 2).sort(), ['failed', 'waiting']);
     assert.strictEqual(order[2], 'running');
   });

@@ -12,7 +12,18 @@ import {
 describe('release versions', () => {
   it('recognises release tags and ignores noise tags', () => {
     for (const t of ['v1.123.199', 'v1.308', 'v0.1.288', 'v2', 'v1.40.292']) assert.ok(isReleaseTag(t), t);
-    for (const t of ['sync.2024-01-02', 'lang.fr', 'release.1', 'v1.2-rc', '1.2.3', 'v', 'v1.', 'V1.2', 'v1..2', ' v1.2']) {
+    for (const t of [
+      'sync.2024-01-02',
+      'lang.fr',
+      'release.1',
+      'v1.2-rc',
+      '1.2.3',
+      'v',
+      'v1.',
+      'V1.2',
+      'v1..2',
+      ' v1.2',
+    ]) {
       assert.ok(!isReleaseTag(t), t);
     }
   });
@@ -28,12 +39,10 @@ describe('release versions', () => {
   });
 
   it('sorts newest first, without noise and duplicates', () => {
-    assert.deepStrictEqual(sortReleaseTags(['v1.99', 'sync.1', 'v1.308', 'v1.100', 'lang.de', 'v1.99', 'release.5', 'v1.9']), [
-      'v1.308',
-      'v1.100',
-      'v1.99',
-      'v1.9',
-    ]);
+    assert.deepStrictEqual(
+      sortReleaseTags(['v1.99', 'sync.1', 'v1.308', 'v1.100', 'lang.de', 'v1.99', 'release.5', 'v1.9']),
+      ['v1.308', 'v1.100', 'v1.99', 'v1.9'],
+    );
   });
 
   it('bumps the last part exactly as the bot does', () => {

@@ -61,7 +61,14 @@ export function errorForStatus(
   const name = SERVICE_NAMES[service];
   const said = serviceMessage ? ` (${name}: "${serviceMessage}")` : '';
   if (status === 401) {
-    return new ApiError(service, 'unauthorized', `${name} rejected the token: sign in again.${said}`, status, undefined, serviceMessage);
+    return new ApiError(
+      service,
+      'unauthorized',
+      `${name} rejected the token: sign in again.${said}`,
+      status,
+      undefined,
+      serviceMessage,
+    );
   }
   if (status === 429 || retryAfterMs !== undefined) {
     const wait = retryAfterMs ?? 60_000;
@@ -78,15 +85,36 @@ export function errorForStatus(
     return new ApiError(service, 'forbidden', `No permission to ${what}${said}.`, status, undefined, serviceMessage);
   }
   if (status === 404) {
-    return new ApiError(service, 'notFound', `Not found, or no access: ${what}${said}.`, status, undefined, serviceMessage);
+    return new ApiError(
+      service,
+      'notFound',
+      `Not found, or no access: ${what}${said}.`,
+      status,
+      undefined,
+      serviceMessage,
+    );
   }
   if (status === 409 || status === 422) {
     return new ApiError(service, 'conflict', `${name} refused to ${what}${said}.`, status, undefined, serviceMessage);
   }
   if (status >= 500) {
-    return new ApiError(service, 'server', `${name} had a server error (${status}) while trying to ${what}.`, status, undefined, serviceMessage);
+    return new ApiError(
+      service,
+      'server',
+      `${name} had a server error (${status}) while trying to ${what}.`,
+      status,
+      undefined,
+      serviceMessage,
+    );
   }
-  return new ApiError(service, 'invalid', `${name} refused the request to ${what} (${status})${said}.`, status, undefined, serviceMessage);
+  return new ApiError(
+    service,
+    'invalid',
+    `${name} refused the request to ${what} (${status})${said}.`,
+    status,
+    undefined,
+    serviceMessage,
+  );
 }
 
 /** Removes anything that looks like a credential from a text before it is logged or shown. */

@@ -110,7 +110,9 @@ export class Fleet {
   // ---------------------------------------------------------------- sites
 
   setSites(sites: readonly string[]): void {
-    const clean = [...new Set(sites.map((s) => s.trim().replace(/^planet4-/, '')).filter((s) => /^[a-z0-9][a-z0-9-]*$/i.test(s)))];
+    const clean = [
+      ...new Set(sites.map((s) => s.trim().replace(/^planet4-/, '')).filter((s) => /^[a-z0-9][a-z0-9-]*$/i.test(s))),
+    ];
     this.siteNames = clean;
     for (const s of [...this.snapshots.keys()]) {
       if (!clean.includes(s)) {
@@ -212,10 +214,22 @@ export class Fleet {
     return this.stagesSnapshot(base, info, wfInfo, stages);
   }
 
-  private stagesSnapshot(base: SiteSnapshot, pipeline: PipelineInfo, workflow: WorkflowInfo, stages: StageInfo[]): SiteSnapshot {
+  private stagesSnapshot(
+    base: SiteSnapshot,
+    pipeline: PipelineInfo,
+    workflow: WorkflowInfo,
+    stages: StageInfo[],
+  ): SiteSnapshot {
     const message = [pipeline.commitSubject, pipeline.commitBody].filter(Boolean).join('\n\n');
     const derived = deriveState(workflow, stages, message);
-    return { ...base, pipeline, workflow, stages, state: derived.state, ...(derived.hold ? { hold: derived.hold } : {}) };
+    return {
+      ...base,
+      pipeline,
+      workflow,
+      stages,
+      state: derived.state,
+      ...(derived.hold ? { hold: derived.hold } : {}),
+    };
   }
 
   /**
@@ -237,7 +251,7 @@ export class Fleet {
         if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know
         if (isReleaseTag(p.vcs?.tag)) return { pipeline: p, newest };
       }
-      token = list.next_page_token ?? undefined;
+      token = list.next_page_token || undefined; // null on the last page, whatever the spec says
       if (!token) return { newest };
     }
     this.log.info(`${slug}: no release pipeline in the newest ${maxPages * 20} pipelines`);
@@ -270,7 +284,13 @@ export class Fleet {
       if (bumped) next.nextTag = bumped;
     } else {
       const head = await github.branchHead(org, repo);
-      next = { ahead: 0, headSha: head.sha, headSubject: head.subject, headHold: carriesHold(head.message), updatedAt: this.now() };
+      next = {
+        ahead: 0,
+        headSha: head.sha,
+        headSubject: head.subject,
+        headHold: carriesHold(head.message),
+        updatedAt: this.now(),
+      };
     }
     mem.next = next;
     return next;
@@ -290,7 +310,13 @@ export class Fleet {
     const prev = this.snapshots.get(site);
     if (e instanceof ApiError) {
       if (e.service === 'circleci' && e.kind === 'notFound') {
-        return { site, slug, state: 'no-project', stages: [], error: { kind: e.kind, message: e.message, service: e.serviceName } };
+        return {
+          site,
+          slug,
+          state: 'no-project',
+          stages: [],
+          error: { kind: e.kind, message: e.message, service: e.serviceName },
+        };
       }
       this.log.warn(`${site}: ${e.message}`);
       return {

@@ -43,15 +43,28 @@ export function releaseHoldMessage(head: CommitInfo): string {
  * Adds a commit on top of `main` (HEAD's tree, parent HEAD) and fast-forwards `main` to it WITHOUT force:
  * if `main` moved meanwhile GitHub refuses with 422 and nothing changed.
  */
-export async function commitOnMain(github: GitHubClient, org: string, repo: string, head: CommitInfo, message: string): Promise<CommitInfo> {
+export async function commitOnMain(
+  github: GitHubClient,
+  org: string,
+  repo: string,
+  head: CommitInfo,
+  message: string,
+): Promise<CommitInfo> {
   const commit = await github.createCommit(org, repo, message, head.treeSha, [head.sha]);
   await github.fastForwardRef(org, repo, 'heads/main', commit.sha);
   return commit;
 }
 
 /** An annotated tag like the bot's: tag object (message = tag name) on the commit, then `refs/tags/<tag>`. */
-export async function tagCommit(github: GitHubClient, org: string, repo: string, tag: string, commitSha: string): Promise<string> {
-  if (!isReleaseTag(tag)) throw new Error(`"${tag}" is not a release tag (v followed by dot-separated numbers).`);
+export async function tagCommit(
+  github: GitHubClient,
+  org: string,
+  repo: string,
+  tag: string,
+  commitSha: string,
+): Promise<string> {
+  if (!isReleaseTag(tag))
+    throw new Error(`"${String(tag)}" is not a release tag (v followed by dot-separated numbers).`);
   const tagObject = await github.createTagObject(org, repo, tag, commitSha);
   await github.createRef(org, repo, `refs/tags/${tag}`, tagObject);
   return tagObject;
@@ -64,14 +77,20 @@ export function explainGitHubFailure(e: unknown, org: string, repo: string, acti
   switch (e.kind) {
     case 'conflict':
       if (/already exists/i.test(e.serviceMessage ?? '')) {
-        return new Error(`${tag ?? 'The tag'} already exists in ${where}: no tag was created. Refresh and pick the next version.`);
+        return new Error(
+          `${tag ?? 'The tag'} already exists in ${where}: no tag was created. Refresh and pick the next version.`,
+        );
       }
       if (/fast forward/i.test(e.serviceMessage ?? '')) {
-        return new Error(`main of ${where} moved while ${action} (someone pushed): it is not a fast forward, so nothing changed. Refresh and try again.`);
+        return new Error(
+          `main of ${where} moved while ${action} (someone pushed): it is not a fast forward, so nothing changed. Refresh and try again.`,
+        );
       }
       return new Error(`GitHub refused to ${action} in ${where}: ${e.serviceMessage ?? e.message}`);
     case 'forbidden':
-      return new Error(`No permission to ${action} in ${where}: your GitHub token cannot write to it (GitHub: "${e.serviceMessage ?? 'forbidden'}").`);
+      return new Error(
+        `No permission to ${action} in ${where}: your GitHub token cannot write to it (GitHub: "${e.serviceMessage ?? 'forbidden'}").`,
+      );
     case 'notFound':
       return new Error(`${where} was not found, or your GitHub account has no access to it: cannot ${action}.`);
     case 'unauthorized':
@@ -85,7 +104,9 @@ export function explainCircleciFailure(e: unknown, slug: string, action: string)
   if (!(e instanceof ApiError)) return e instanceof Error ? e : new Error(String(e));
   switch (e.kind) {
     case 'notFound':
-      return new Error(`CircleCI: project ${slug} not found, or your CircleCI token has no access to it (${e.serviceMessage ?? '404'}): cannot ${action}.`);
+      return new Error(
+        `CircleCI: project ${slug} not found, or your CircleCI token has no access to it (${e.serviceMessage ?? '404'}): cannot ${action}.`,
+      );
     case 'unauthorized':
       return new Error(`CircleCI rejected the token while trying to ${action}: set the CircleCI token again.`);
     case 'invalid':
@@ -110,7 +131,10 @@ export function approvalMeaning(workflow: string, job: string, tag: string): { a
   if (job === 'hold-production') return { action: `deploy ${tag} to production` };
   if (job === 'rollback-staging') return { action: 'roll staging back to the previous release' };
   if (job === 'hold-production-db') {
-    return { action: 'restore the production database from its latest backup', warning: 'This overwrites the production database.' };
+    return {
+      action: 'restore the production database from its latest backup',
+      warning: 'This overwrites the production database.',
+    };
   }
   return { action: `approve ${job}` };
 }
@@ -147,10 +171,12 @@ export async function findProductionTag(
       const wf = releaseWorkflow(await circleci.listWorkflows(p.id));
       if (!wf) continue;
       const jobs = await circleci.listJobs(wf.id);
-      const deployed = jobs.some((j) => (j.name === 'deploy-production' || j.name === 'rollback-production') && j.status === 'success');
+      const deployed = jobs.some(
+        (j) => (j.name === 'deploy-production' || j.name === 'rollback-production') && j.status === 'success',
+      );
       if (deployed) production = tag;
     }
-    token = list.next_page_token ?? undefined;
+    token = list.next_page_token || undefined; // null on the last page, whatever the spec says
     if (!token) break;
   }
   return { ...(production ? { production } : {}), history };

@@ -49,7 +49,8 @@ export function latestReleaseTag(tags: Iterable<string>): string | undefined {
 
 /** `v1.123.199` → `v1.123.200`; `v1.308` → `v1.309`; `v2` → `v3`. */
 export function bumpVersion(tag: string): string {
-  if (!isReleaseTag(tag)) throw new Error(`"${tag}" is not a release tag (v followed by numbers, e.g. v1.2.3).`);
+  if (!isReleaseTag(tag))
+    throw new Error(`"${String(tag)}" is not a release tag (v followed by numbers, e.g. v1.2.3).`);
   const parts = tag.slice(1).split('.');
   const last = parts.pop() ?? '0';
   parts.push((BigInt(last) + 1n).toString());
@@ -73,12 +74,15 @@ export interface TagValidation {
 export function validateNewTag(input: string, existingTags: Iterable<string>): TagValidation {
   const tag = input.trim();
   if (tag === '') return { error: 'Type a release tag, e.g. v1.2.3.' };
-  if (!isReleaseTag(tag)) return { error: `"${tag}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.` };
+  if (!isReleaseTag(tag))
+    return { error: `"${String(tag)}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.` };
   const existing = [...existingTags];
   if (existing.includes(tag)) return { error: `${tag} already exists.` };
   const latest = latestReleaseTag(existing);
   if (latest !== undefined && compareVersions(tag, latest) <= 0) {
-    return { warning: `${tag} is not greater than the latest release ${latest}: the bot would choose ${bumpVersion(latest)}.` };
+    return {
+      warning: `${tag} is not greater than the latest release ${latest}: the bot would choose ${bumpVersion(latest)}.`,
+    };
   }
   return {};
 }

@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance, type Method } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { ApiError, errorForStatus, redact } from '../errors';
 import type { RequestObserver } from '../http';
 import { RequestLimiter, parseRetryAfter, sleep } from '../../util/limiter';
@@ -140,10 +140,24 @@ export class CircleCiClient {
             headers: withToken ? this.authHeaders() : {},
             ...(signal ? { signal } : {}),
           });
-          this.options.onRequest?.({ service: 'circleci', method: 'GET', path: current.pathname, status: r.status, ms: Date.now() - t0, attempt: 1 });
+          this.options.onRequest?.({
+            service: 'circleci',
+            method: 'GET',
+            path: current.pathname,
+            status: r.status,
+            ms: Date.now() - t0,
+            attempt: 1,
+          });
           return r;
         } catch (e) {
-          this.options.onRequest?.({ service: 'circleci', method: 'GET', path: current.pathname, status: 'error', ms: Date.now() - t0, attempt: 1 });
+          this.options.onRequest?.({
+            service: 'circleci',
+            method: 'GET',
+            path: current.pathname,
+            status: 'error',
+            ms: Date.now() - t0,
+            attempt: 1,
+          });
           throw this.transportError(e, `download ${current.pathname}`);
         }
       });
@@ -161,7 +175,10 @@ export class CircleCiClient {
 
   // ---------------------------------------------------------------- mutations (sent once, never retried)
 
-  triggerPipeline(slug: string, body: { tag?: string; branch?: string; parameters?: Record<string, unknown> }): Promise<TriggeredPipeline> {
+  triggerPipeline(
+    slug: string,
+    body: { tag?: string; branch?: string; parameters?: Record<string, unknown> },
+  ): Promise<TriggeredPipeline> {
     return this.call<TriggeredPipeline>(`/project/${slug}/pipeline`, {
       method: 'POST',
       body,
@@ -235,10 +252,13 @@ export class CircleCiClient {
       try {
         const res = await this.limiter.run(() =>
           this.http.request<string>({
-            method: method as Method,
+            method: method,
             url: path,
             params,
-            headers: { ...this.authHeaders(), ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+            headers: {
+              ...this.authHeaders(),
+              ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            },
             data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
           }),
         );
@@ -263,7 +283,12 @@ export class CircleCiClient {
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new ApiError('circleci', 'malformed', `CircleCI answered with something that is not JSON while trying to ${opts.what}.`, status);
+          throw new ApiError(
+            'circleci',
+            'malformed',
+            `CircleCI answered with something that is not JSON while trying to ${opts.what}.`,
+            status,
+          );
         }
       }
 

@@ -4,12 +4,8 @@
  */
 import type { operations } from './schema';
 
-type Ok<O extends keyof operations, S extends number = 200> = operations[O]['responses'] extends Record<
-  S,
-  { content: { 'application/json': infer T } }
->
-  ? T
-  : never;
+type Ok<O extends keyof operations, S extends number = 200> =
+  operations[O]['responses'] extends Record<S, { content: { 'application/json': infer T } }> ? T : never;
 
 export type PipelineListPage = Ok<'listPipelinesForProject'>;
 export type Pipeline = PipelineListPage['items'][number];

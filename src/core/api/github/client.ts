@@ -229,7 +229,9 @@ export class GitHubClient {
     if (e instanceof ApiError) return e;
     const err = e as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string | undefined>; data?: unknown } };
     const status = typeof err.status === 'number' ? err.status : undefined;
-    if (status === undefined || status === 500 && /fetch failed|aborted|timeout/i.test(err.message ?? '')) {
+    // @octokit/request turns a failed fetch (refused, reset, DNS, timeout) into a RequestError with status 500, no
+    // response, and the cause's message ("connect ECONNREFUSED …", "other side closed"): a transport failure.
+    if (status === undefined || err.response === undefined) {
       const message = redact(err.message ?? String(e), [this.options.token]);
       if (/timeout|aborted/i.test(message) || err.name === 'TimeoutError') {
         return new ApiError('github', 'timeout', `GitHub did not answer in time while trying to ${what}.`);

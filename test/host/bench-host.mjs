@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// The extension-host part of `npm run bench` (called by dist/bench.js; can run alone after `node esbuild.js`):
+// runs out/bench/host.js (bench/host/index.ts) as the extensionTestsPath module in a REAL VS Code 1.139 extension
+// host — the same server, browser and tools as test/host/run.mjs — twice, in one browser profile:
+//   seed   activate (no saved state), load the 53 sandbox sites, let the extension save its last known state
+//   paint  a second host (a reload): activate, first paint from globalState, no network
+// The extension under development is a copy of this folder's manifest (activationEvents emptied, so that the
+// benchmark decides when it activates) with the extension bundle (dist/ by default, or --dist DIR: e.g. the
+// production build) — nothing else changes.
+//
+//   node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]
+//
+// Writes {seed: HostPhase, paint: HostPhase} (bench/host/protocol.ts) to FILE. Exit 0 when both phases wrote
+// their results, 1 when one failed, 2 on a setup error.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startServer, workbenchUrl } from './lib/server.mjs';
+import { HostError, ensureTools, log } from './lib/tools.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const hostModule = path.join(root, 'out', 'bench', 'host.js');
+const PHASE_TIMEOUT_SEC = Number(process.env.PLANET4_HOST_TIMEOUT || 120);
+
+function parseArgs(argv) {
+  const o = { out: undefined, dist: path.join(root, 'dist'), keep: process.env.PLANET4_HOST_KEEP === '1' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--out') o.out = argv[++i];
+    else if (a === '--dist') o.dist = argv[++i];
+    else if (a === '--keep') o.keep = true;
+    else {
+      console.error(`bench-host.mjs: unknown argument ${a}\nusage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]`);
+      process.exit(2);
+    }
+  }
+  if (!o.out || !o.dist) {
+    console.error('usage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]');
+    process.exit(2);
+  }
+  o.out = path.resolve(o.out);
+  o.dist = path.resolve(o.dist);
+  return o;
+}
+
+/** The extension folder the host loads: the manifest without activation events, the bundles, the media. */
+function prepareExtension(dir, dist) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  pkg.activationEvents = [];
+  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  for (const f of ['extension.js', 'sandbox.js']) {
+    const from = path.join(dist, f);
+    if (!fs.existsSync(from)) throw new HostError(`${from} not found: run "node esbuild.js" first`);
+    fs.copyFileSync(from, path.join(dir, 'dist', f));
+    if (fs.existsSync(`${from}.map`)) fs.copyFileSync(`${from}.map`, path.join(dir, 'dist', `${f}.map`));
+  }
+  if (fs.existsSync(path.join(dist, 'webview')))
+    fs.cpSync(path.join(dist, 'webview'), path.join(dir, 'dist', 'webview'), { recursive: true });
+  fs.cpSync(path.join(root, 'media'), path.join(dir, 'media'), { recursive: true });
+  // inside the extension's folder, so that its `vscode` module is the extension's own
+  fs.mkdirSync(path.join(dir, 'bench'), { recursive: true });
+  fs.copyFileSync(hostModule, path.join(dir, 'bench', 'host.js'));
+  return path.join(dir, 'bench', 'host.js');
+}
+
+/** Every "Planet 4.log" the extension hosts wrote (the extension's LogOutputChannel). */
+function extensionLogs(userData) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'Planet 4.log') found.push(p);
+    }
+  };
+  walk(path.join(userData, 'logs'));
+  return found;
+}
+
+/** The extension's own "activated in N ms" (Date.now() around its activate()), from a log it wrote. */
+function selfActivateMs(file) {
+  const m = /activated in (\d+) ms/.exec(fs.readFileSync(file, 'utf8'));
+  return m ? Number(m[1]) : undefined;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(hostModule)) throw new HostError(`${path.relative(root, hostModule)} not found: run "node esbuild.js" first`);
+  const tools = await ensureTools();
+  const server = await startServer({ tools, smokeTestDriver: true, hardLimitSec: 2 * PHASE_TIMEOUT_SEC + 120, keep: opts.keep });
+  let browser;
+  try {
+    const extDir = path.join(server.runDir, 'planet4-pipelines');
+    const testsPath = prepareExtension(extDir, opts.dist);
+    browser = await launchBrowser(tools);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    let settle = () => {};
+    await context.exposeFunction('codeAutomationLog', () => {});
+    await context.exposeFunction('codeAutomationExit', (code) => settle(typeof code === 'number' ? code : 1));
+
+    const results = {};
+    const seenLogs = new Set();
+    let failed = false;
+    for (const phase of ['seed', 'paint']) {
+      const file = path.join(server.runDir, `bench-${phase}.json`);
+      const done = new Promise((resolve) => {
+        settle = resolve;
+      });
+      const page = await context.newPage();
+      page.on('crash', () => settle(4));
+      const timer = setTimeout(() => settle(3), PHASE_TIMEOUT_SEC * 1000);
+      const payload = [
+        ['extensionDevelopmentPath', server.remote(extDir)],
+        ['extensionTestsPath', server.remote(testsPath)],
+        [
+          'extensionEnvironment',
+          JSON.stringify({
+            PLANET4_BENCH_PHASE: phase,
+            PLANET4_BENCH_OUT: file,
+            PLANET4_BENCH_DATA_DIR: path.join(root, 'resources', 'sandbox'),
+          }),
+        ],
+        ['skipWelcome', 'true'],
+        ['skipReleaseNotes', 'true'],
+      ];
+      const t0 = Date.now();
+      await page.goto(workbenchUrl(server, { payload }), { waitUntil: 'domcontentloaded', timeout: 60000 });
+      const code = await done;
+      clearTimeout(timer);
+      // let the workbench write its storage before the page goes
+      await new Promise((r) => setTimeout(r, 500));
+      await page.close({ runBeforeUnload: true }).catch(() => {});
+      let result;
+      try {
+        result = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        result = { phase, error: `no result (extension host exit code ${code})` };
+      }
+      const logs = extensionLogs(server.userData).filter((f) => !seenLogs.has(f));
+      for (const f of logs) seenLogs.add(f);
+      if (logs.length === 1) result.activateSelfMs = selfActivateMs(logs[0]);
+      if (code !== 0 || result.error) failed = true;
+      results[phase] = result;
+      log(`bench ${phase}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.error ? `: ${result.error.split('\n')[0]}` : ''}`);
+    }
+    fs.writeFileSync(opts.out, JSON.stringify(results, null, 2));
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench-host.mjs: ${e instanceof HostError ? e.message : e?.stack || e}`);
+  process.exit(2);
+});
