@@ -19,11 +19,11 @@ interface Ready {
 /** What the main thread sees of a sandbox that runs in a worker. */
 export interface RemoteSandbox extends Omit<Ready, 'now'> {
   /** The simulated time, mirrored after every advance (synchronous, for Fleet/Poller `now`). */
-  now(): number;
-  advance(ms: number): Promise<void>;
+  readonly now: () => number;
+  readonly advance: (ms: number) => Promise<void>;
   /** Counts the requests logged since the last call, and clears the log. */
-  take(): Promise<RequestCounts>;
-  close(): Promise<void>;
+  readonly take: () => Promise<RequestCounts>;
+  readonly close: () => Promise<void>;
 }
 
 export async function startSandboxWorker(file: string, options: SandboxOptions): Promise<RemoteSandbox> {
