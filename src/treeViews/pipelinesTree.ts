@@ -146,13 +146,32 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     private readonly organization: () => string,
   ) {
     this.subscription = fleet.onDidChange((sites) => {
-      if (sites.length === 0) {
-        this.emitter.fire(undefined);
-        return;
-      }
-      // The order of sites depends on their state, so a state change re-sorts the root; otherwise only the sites.
-      this.emitter.fire(undefined);
+      this.onFleetChange(sites);
     });
+  }
+
+  /** Where each site was last shown: its rank and whether the filter let it through. */
+  private readonly placement = new Map<string, string>();
+
+  /**
+   * Only changed nodes are refreshed: a site whose place in the list (rank, filter) is unchanged is refreshed alone,
+   * with its children; the root only when the order or the membership changes.
+   */
+  private onFleetChange(sites: string[]): void {
+    if (sites.length === 0) {
+      this.emitter.fire(undefined);
+      return;
+    }
+    let rootChanged = false;
+    const nodes: PipelineNode[] = [];
+    for (const site of sites) {
+      const s = this.fleet.get(site);
+      const place = s ? `${attentionRank(s.state)}:${matchesFilter(s.state, this.filterValue)}` : 'gone';
+      if (this.placement.get(site) !== place) rootChanged = true;
+      this.placement.set(site, place);
+      nodes.push(this.nodes.site(site));
+    }
+    this.emitter.fire(rootChanged ? undefined : nodes);
   }
 
   get filter(): SiteFilter {

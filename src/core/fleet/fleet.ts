@@ -137,19 +137,21 @@ export class Fleet {
   async refresh(options: RefreshOptions = {}): Promise<void> {
     const sites = options.sites ?? this.siteNames;
     const withGitHub = options.github ?? options.sites === undefined;
-    await Promise.all(sites.map((s) => this.refreshSite(s, withGitHub)));
+    // Stages first, for every site: what needs a person shows before the slower next-release facts.
+    await Promise.all(sites.map((s) => this.refreshSite(s)));
     this.updateConnection(sites);
+    if (withGitHub) await Promise.all(sites.map((s) => this.refreshNextRelease(s)));
   }
 
-  private refreshSite(site: string, withGitHub: boolean): Promise<void> {
+  private refreshSite(site: string): Promise<void> {
     const running = this.inFlight.get(site);
     if (running) return running;
-    const p = this.loadSite(site, withGitHub).finally(() => this.inFlight.delete(site));
+    const p = this.loadSite(site).finally(() => this.inFlight.delete(site));
     this.inFlight.set(site, p);
     return p;
   }
 
-  private async loadSite(site: string, withGitHub: boolean): Promise<void> {
+  private async loadSite(site: string): Promise<void> {
     const slug = projectSlug(this.options.organization(), site);
     let snapshot: SiteSnapshot;
     try {
@@ -157,19 +159,21 @@ export class Fleet {
     } catch (e) {
       snapshot = this.errorSnapshot(site, slug, e);
     }
-    if (withGitHub) {
-      try {
-        const next = await this.loadNextRelease(site);
-        if (next) snapshot.next = next;
-      } catch (e) {
-        this.log.warn(`${site}: next release unknown: ${e instanceof Error ? e.message : String(e)}`);
-        if (e instanceof ApiError && e.kind === 'unauthorized') this.setConnection('github-unauthorized');
-      }
-    } else {
-      const prevNext = this.memory.get(site)?.next;
-      if (prevNext) snapshot.next = prevNext;
-    }
+    const next = this.memory.get(site)?.next;
+    if (next) snapshot.next = next;
     this.publish(site, snapshot);
+  }
+
+  /** What the next release would be (GitHub): tags, commits on main since the latest, [HOLD] on HEAD. */
+  private async refreshNextRelease(site: string): Promise<void> {
+    try {
+      const next = await this.loadNextRelease(site);
+      const current = this.snapshots.get(site);
+      if (next && current) this.publish(site, { ...current, next });
+    } catch (e) {
+      this.log.warn(`${site}: next release unknown: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof ApiError && e.kind === 'unauthorized') this.setConnection('github-unauthorized');
+    }
   }
 
   private async loadStages(site: string, slug: string): Promise<SiteSnapshot> {
