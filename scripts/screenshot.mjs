@@ -12,10 +12,32 @@ import {
   openViewContainer,
   openWorkbench,
   root,
+  runCommand,
   screenshot,
   startWorkbench,
   waitForTreeItems,
 } from './lib/workbench.mjs';
+
+/** Drags the sash between the side bar and the editor so that descriptions are readable. */
+async function widenSideBar(page, width) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width + 1;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+}
+
+/** Expands the tree row of a site (rows are labelled "<site>: <description>"). */
+async function expandSite(page, site) {
+  const row = page.locator(`.part.sidebar .monaco-list-row[aria-label^="${site}:"]`).first();
+  await row.waitFor({ state: 'visible', timeout: 15000 });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await page.waitForTimeout(400);
+}
 
 function parseArgs(argv) {
   const o = { out: 'docs', scenario: process.env.PLANET4_SANDBOX_SCENARIO || 'mixed', keep: false };
@@ -45,8 +67,33 @@ try {
   await openViewContainer(ui.page, 'Planet 4');
   const { rows, settled } = await waitForTreeItems(ui.page, { min: 1, timeoutMs: 45000 });
   log(`side bar shows ${rows} tree row(s)${settled ? '' : ' (still changing after 45 s: taking the shot anyway)'}`);
+  await widenSideBar(ui.page, 600);
+  // a site held by visual differences and the one mid-rollback, expanded (the mixed scenario's roles)
+  for (const site of ['brasil', 'africa'])
+    await expandSite(ui.page, site).catch((e) => log(`expand ${site}: ${e.message}`));
+  await ui.page.mouse.move(1200, 800);
+  await ui.page.waitForTimeout(500);
   const file = await screenshot(ui.page, path.join(opts.out, 'tree.png'));
   console.log(`screenshot: ${path.relative(root, file)} (1440×900, ${rows} tree rows)`);
+
+  // the visual report of the site held by visual differences
+  await runCommand(ui.page, 'Planet 4: Open Visual Report');
+  const pick = ui.page.locator('.quick-input-widget input');
+  await pick.waitFor({ state: 'visible', timeout: 15000 });
+  await pick.fill('brasil');
+  await ui.page.waitForTimeout(400);
+  await ui.page.keyboard.press('Enter');
+  const frame = ui.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await frame.locator('body').waitFor({ state: 'visible', timeout: 30000 });
+  await ui.page.waitForTimeout(4000);
+  const report = await screenshot(ui.page, path.join(opts.out, 'report.png'));
+  console.log(`screenshot: ${path.relative(root, report)}`);
+  // the detail of the first entry (failures come first): reference | test | diff
+  await frame.locator('[role="option"]').first().click();
+  await ui.page.keyboard.press('Enter');
+  await ui.page.waitForTimeout(2500);
+  const detail = await screenshot(ui.page, path.join(opts.out, 'report-detail.png'));
+  console.log(`screenshot: ${path.relative(root, detail)}`);
 } catch (e) {
   console.error(`screenshot: ${e?.stack || e}`);
   if (ui) {

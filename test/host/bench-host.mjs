@@ -8,9 +8,10 @@
 // benchmark decides when it activates) with the extension bundle (dist/ by default, or --dist DIR: e.g. the
 // production build) — nothing else changes.
 //
-//   node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]
+//   node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]
 //
-// Writes {seed: HostPhase, paint: HostPhase} (bench/host/protocol.ts) to FILE. Exit 0 when both phases wrote
+// The paint phase runs N times (default 3), each in a fresh extension host (a page load in the same browser profile).
+// Writes {seed: HostPhase, paints: HostPhase[]} (bench/host/protocol.ts) to FILE. Exit 0 when both phases wrote
 // their results, 1 when one failed, 2 on a setup error.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,19 +24,20 @@ const hostModule = path.join(root, 'out', 'bench', 'host.js');
 const PHASE_TIMEOUT_SEC = Number(process.env.PLANET4_HOST_TIMEOUT || 120);
 
 function parseArgs(argv) {
-  const o = { out: undefined, dist: path.join(root, 'dist'), keep: process.env.PLANET4_HOST_KEEP === '1' };
+  const o = { out: undefined, dist: path.join(root, 'dist'), paints: 3, keep: process.env.PLANET4_HOST_KEEP === '1' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = argv[++i];
     else if (a === '--dist') o.dist = argv[++i];
+    else if (a === '--paints') o.paints = Math.max(1, Number(argv[++i]) || 1);
     else if (a === '--keep') o.keep = true;
     else {
-      console.error(`bench-host.mjs: unknown argument ${a}\nusage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]`);
+      console.error(`bench-host.mjs: unknown argument ${a}\nusage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]`);
       process.exit(2);
     }
   }
   if (!o.out || !o.dist) {
-    console.error('usage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--keep]');
+    console.error('usage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]');
     process.exit(2);
   }
   o.out = path.resolve(o.out);
@@ -88,7 +90,12 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(hostModule)) throw new HostError(`${path.relative(root, hostModule)} not found: run "node esbuild.js" first`);
   const tools = await ensureTools();
-  const server = await startServer({ tools, smokeTestDriver: true, hardLimitSec: 2 * PHASE_TIMEOUT_SEC + 120, keep: opts.keep });
+  const server = await startServer({
+    tools,
+    smokeTestDriver: true,
+    hardLimitSec: (opts.paints + 1) * PHASE_TIMEOUT_SEC + 120,
+    keep: opts.keep,
+  });
   let browser;
   try {
     const extDir = path.join(server.runDir, 'planet4-pipelines');
@@ -99,11 +106,12 @@ async function main() {
     await context.exposeFunction('codeAutomationLog', () => {});
     await context.exposeFunction('codeAutomationExit', (code) => settle(typeof code === 'number' ? code : 1));
 
-    const results = {};
+    const results = { seed: undefined, paints: [] };
     const seenLogs = new Set();
     let failed = false;
-    for (const phase of ['seed', 'paint']) {
-      const file = path.join(server.runDir, `bench-${phase}.json`);
+    const phases = ['seed', ...Array.from({ length: opts.paints }, () => 'paint')];
+    for (const [index, phase] of phases.entries()) {
+      const file = path.join(server.runDir, `bench-${index}-${phase}.json`);
       const done = new Promise((resolve) => {
         settle = resolve;
       });
@@ -141,7 +149,8 @@ async function main() {
       for (const f of logs) seenLogs.add(f);
       if (logs.length === 1) result.activateSelfMs = selfActivateMs(logs[0]);
       if (code !== 0 || result.error) failed = true;
-      results[phase] = result;
+      if (phase === 'seed') results.seed = result;
+      else results.paints.push(result);
       log(`bench ${phase}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.error ? `: ${result.error.split('\n')[0]}` : ''}`);
     }
     fs.writeFileSync(opts.out, JSON.stringify(results, null, 2));
