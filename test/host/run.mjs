@@ -17,6 +17,8 @@
 //   PLANET4_TEST_*        passed to the extension host's environment (e.g. PLANET4_TEST_FAIL_ON_PURPOSE=1)
 //   PLANET4_TEST_RESULTS  where the JSON results are written (default: a temp file, removed)
 //   CHROMIUM_PATH         browser (default /usr/bin/chromium)
+//   PLANET4_HOST=electron use @vscode/test-electron instead: a VS Code desktop build, downloaded by it where the
+//                         network allows, or the one at VSCODE_EXECUTABLE_PATH (not possible on these machines)
 //
 // Exit status: the extension host's exit code (0 all passed, 1 a test failed or run() threw),
 // 2 setup error, 3 timeout, 4 browser crash, 5 server died.
@@ -64,8 +66,41 @@ function parseArgs(argv) {
   return o;
 }
 
+/** The desktop host, where a VS Code desktop build can be downloaded or is installed. */
+async function runInElectron(opts) {
+  const { runTests } = await import('@vscode/test-electron');
+  const resultsFile = path.resolve(
+    process.env.PLANET4_TEST_RESULTS || path.join(root, 'out', 'integration-results.json'),
+  );
+  const extensionTestsEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('PLANET4_TEST_')),
+  );
+  if (opts.grep !== undefined) extensionTestsEnv.PLANET4_TEST_GREP = opts.grep;
+  extensionTestsEnv.PLANET4_TEST_RESULTS = resultsFile;
+  const workspace = fs.mkdtempSync(path.join(root, 'out', 'workspace-'));
+  const code = await runTests({
+    extensionDevelopmentPath: root,
+    extensionTestsPath: testsPath,
+    extensionTestsEnv,
+    launchArgs: [workspace, '--disable-extensions', '--skip-welcome', '--skip-release-notes'],
+    ...(process.env.VSCODE_EXECUTABLE_PATH ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH } : {}),
+  }).catch((e) => {
+    console.error(`run.mjs: @vscode/test-electron: ${e?.message || e}`);
+    return 1;
+  });
+  try {
+    const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    console.log(`integration: VS Code ${r.vscodeVersion} (${r.appName}, uiKind ${r.uiKind})`);
+    console.log(`integration: ${r.passed} passed, ${r.failed} failed, ${r.pending} pending`);
+  } catch {
+    /* no results: the host did not start */
+  }
+  process.exitCode = code;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (process.env.PLANET4_HOST === 'electron') return runInElectron(opts);
   const timeoutSec = Number(process.env.PLANET4_HOST_TIMEOUT || 900);
   if (!fs.existsSync(testsPath))
     throw new HostError(`${path.relative(root, testsPath)} not found: run "node esbuild.js" first`);
