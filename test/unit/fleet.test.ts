@@ -107,4 +107,29 @@ describe('Fleet against the sandbox (core, no VS Code)', function () {
     assert.ok(deep.length > 0, 'some sites need more than one page');
     for (const [site] of deep) assert.strictEqual(fleet.get(site)?.state, 'deployed', site);
   });
+
+  it('restores the last known state (stale, no request) and refreshes it as cheaply as before the reload', async () => {
+    sb = await startSandbox({ scenario: 'mixed' });
+    const first = fleetFor(sb);
+    first.setSites(sb.sites);
+    await first.refresh();
+    const saved = JSON.parse(JSON.stringify(first.persist())) as ReturnType<Fleet['persist']>;
+    assert.ok(JSON.stringify(saved).length < 200_000, `compact: ${JSON.stringify(saved).length} bytes`);
+    sb.clearRequests();
+    const second = fleetFor(sb);
+    assert.ok(second.restore(saved));
+    assert.strictEqual(sb.requests.length, 0, 'restoring needs no network');
+    assert.strictEqual(second.all().length, 53);
+    assert.ok(second.all().every((s) => s.stale === true));
+    for (const s of sb.sites) assert.strictEqual(second.get(s)?.state, first.get(s)?.state, s);
+    await second.refresh({ github: false });
+    const finished = first
+      .all()
+      .filter((s) => s.state === 'deployed')
+      .map((s) => s.workflow?.id ?? '-');
+    const asked = sb.requests.filter((r) => finished.some((id) => r.path.includes(id)));
+    assert.deepStrictEqual(asked, [], 'finished workflows are not read again after a reload');
+    assert.ok(second.all().every((s) => s.stale !== true));
+    assert.ok(!second.restore({ version: 1 } as unknown as ReturnType<Fleet['persist']>), 'an old format is ignored');
+  });
 });

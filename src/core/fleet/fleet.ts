@@ -34,12 +34,17 @@ interface SiteMemory {
   next?: NextReleaseInfo;
 }
 
+/**
+ * The last known state, as kept in VS Code's globalState. Compact on purpose (it is read before `activate()` at
+ * every reload): the snapshots, plus per site what cannot be derived from them; release tags are not kept.
+ */
 export interface PersistedFleet {
-  version: 1;
+  version: 2;
   savedAt: number;
   sites: string[];
   snapshots: SiteSnapshot[];
-  memory: Record<string, SiteMemory>;
+  /** site → [newest pipeline number examined, whether the release workflow had finished] */
+  seen: Record<string, [number | null, boolean]>;
 }
 
 export interface RefreshOptions {
@@ -378,17 +383,34 @@ export class Fleet {
   // ---------------------------------------------------------------- persistence
 
   persist(): PersistedFleet {
-    const memory: Record<string, SiteMemory> = {};
-    for (const [site, mem] of this.memory) memory[site] = mem;
-    return { version: 1, savedAt: this.now(), sites: this.siteNames, snapshots: [...this.snapshots.values()], memory };
+    const seen: PersistedFleet['seen'] = {};
+    for (const [site, mem] of this.memory) seen[site] = [mem.seenUpTo ?? null, mem.finished === true];
+    return { version: 2, savedAt: this.now(), sites: this.siteNames, snapshots: [...this.snapshots.values()], seen };
   }
 
-  /** Restores the last known state; every restored snapshot is marked stale until refreshed. */
+  /**
+   * Restores the last known state; every restored snapshot is marked stale until refreshed. What a refresh needs to
+   * stay cheap (the release pipeline, a finished workflow's stages) is rebuilt from the snapshots.
+   */
   restore(saved: PersistedFleet | undefined): boolean {
-    if (saved?.version !== 1 || !Array.isArray(saved.snapshots)) return false;
+    if (saved?.version !== 2 || !Array.isArray(saved.snapshots) || !Array.isArray(saved.sites)) return false;
     this.siteNames = [...saved.sites];
-    for (const s of saved.snapshots) this.snapshots.set(s.site, { ...s, stale: true });
-    for (const [site, mem] of Object.entries(saved.memory)) this.memory.set(site, mem);
+    for (const s of saved.snapshots) {
+      this.snapshots.set(s.site, { ...s, stale: true });
+      const [seenUpTo, finished] = saved.seen[s.site] ?? [null, false];
+      const mem: SiteMemory = {};
+      if (s.pipeline && s.state !== 'error') {
+        mem.pipeline = s.pipeline;
+        if (s.workflow) {
+          mem.workflow = s.workflow;
+          mem.stages = s.stages;
+          mem.finished = finished;
+        }
+      }
+      if (seenUpTo !== null) mem.seenUpTo = seenUpTo;
+      if (s.next) mem.next = s.next;
+      this.memory.set(s.site, mem);
+    }
     this.emit([]);
     return true;
   }
