@@ -139,7 +139,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     try {
       const sites = await fleet.resolveSites(settings.sites());
       fleet.setSites(sites);
-      setViewState(sites.length === 0 ? 'noSites' : 'ready');
+      // A persistent 401 or outage keeps its welcome view; the next successful refresh moves the connection to 'ok'.
+      const c = fleet.connection;
+      setViewState(
+        sites.length === 0
+          ? 'noSites'
+          : c === 'circleci-unauthorized'
+            ? 'circleciUnauthorized'
+            : c === 'unreachable'
+              ? 'unreachable'
+              : 'ready',
+      );
     } catch (e) {
       if (e instanceof NotSignedInError) setViewState('noGitHub');
       else if (e instanceof ApiError && e.kind === 'unauthorized') setViewState('githubUnauthorized');

@@ -44,10 +44,11 @@ const AUTHORS = [
 export const USERS = new Map([DEVELOPER, BOT, ...AUTHORS].map((u) => [u.login, u]));
 
 export const TOKENS = {
-  github: 'ghp_sandboxPlanet4FullAccess0000000000000',
-  githubReadOnly: 'github_pat_sandboxPlanet4ReadOnly000000000000',
-  circleci: 'CCIPAT_sandboxPlanet4_full_0000000000000000000000',
-  circleciNoAccess: 'CCIPAT_sandboxPlanet4_noaccess_00000000000000000',
+  // fake tokens, shaped so that no secret scanner takes them for real ones
+  github: 'sandbox-github-token-full-access',
+  githubReadOnly: 'sandbox-github-token-read-only',
+  circleci: 'sandbox-circleci-token-full-access',
+  circleciNoAccess: 'sandbox-circleci-token-no-access',
 };
 
 function person(who: Identity, date: number): GitPerson {

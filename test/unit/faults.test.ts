@@ -58,7 +58,11 @@ function setup(sb: Sandbox, o: SetupOptions = {}): Setup {
 
 const PIPELINES = /^\/project\/[^/]+\/[^/]+\/[^/]+\/pipeline$/;
 
-function requestsOf(sb: Sandbox, filter: Partial<Pick<RequestLogEntry, 'service' | 'method' | 'site'>>, path?: RegExp): RequestLogEntry[] {
+function requestsOf(
+  sb: Sandbox,
+  filter: Partial<Pick<RequestLogEntry, 'service' | 'method' | 'site'>>,
+  path?: RegExp,
+): RequestLogEntry[] {
   return sb.requests.filter(
     (r) =>
       (filter.service === undefined || r.service === filter.service) &&
@@ -130,12 +134,20 @@ describe('faults', function () {
       sb = await startSandbox({ scenario: 'green' });
       const { fleet, publishedAt } = setup(sb);
       const site = sb.sites[5] ?? '';
-      sb.inject({ service: 'circleci', method: 'GET', site, path: PIPELINES, kind: 'rateLimit', retryAfterSec: 1, times: 1 });
+      sb.inject({
+        service: 'circleci',
+        method: 'GET',
+        site,
+        path: PIPELINES,
+        kind: 'rateLimit',
+        retryAfterSec: 1,
+        times: 1,
+      });
       await fleet.refresh({ github: false });
       const calls = requestsOf(sb, { service: 'circleci', site }, PIPELINES);
       assert.strictEqual(calls[0]?.status, 429);
       assert.strictEqual(calls[1]?.status, 200);
-      const gap = (calls[1]?.time ?? 0) - (calls[0]?.time ?? 0);
+      const gap = (calls.at(1)?.time ?? 0) - (calls.at(0)?.time ?? 0);
       assert.ok(gap >= 1000, `called again after ${gap} ms, before Retry-After (1 s)`);
       assert.strictEqual(fleet.get(site)?.state, 'deployed');
       assertOthersDeployed(fleet, sb, site);
@@ -150,7 +162,15 @@ describe('faults', function () {
       sb = await startSandbox({ scenario: 'green' });
       const { fleet } = setup(sb, { maxRetryWaitMs: 300 });
       const site = sb.sites[9] ?? '';
-      sb.inject({ service: 'circleci', method: 'GET', site, path: PIPELINES, kind: 'rateLimit', retryAfterSec: 2, times: 1 });
+      sb.inject({
+        service: 'circleci',
+        method: 'GET',
+        site,
+        path: PIPELINES,
+        kind: 'rateLimit',
+        retryAfterSec: 2,
+        times: 1,
+      });
       await fleet.refresh({ github: false });
       const snap = fleet.get(site);
       assert.strictEqual(snap?.state, 'error');
@@ -164,7 +184,11 @@ describe('faults', function () {
 
       // Asked again at once: refused here, the route is not called.
       await fleet.refresh({ sites: [site], github: false });
-      assert.strictEqual(requestsOf(sb, { service: 'circleci', site }, PIPELINES).length, 1, 'route called before Retry-After');
+      assert.strictEqual(
+        requestsOf(sb, { service: 'circleci', site }, PIPELINES).length,
+        1,
+        'route called before Retry-After',
+      );
       assert.strictEqual(fleet.get(site)?.error?.kind, 'rateLimited');
       assert.match(fleet.get(site)?.error?.message ?? '', /try again in [12] s/);
 
@@ -211,25 +235,72 @@ describe('faults', function () {
     });
   });
 
-  describe('CircleCI hang', () => {
-    it('a hung site times out without holding the others', async () => {
+  describe('hangs', () => {
+    it('a hung CircleCI site times out without holding the others', async () => {
       sb = await startSandbox({ scenario: 'green' });
-      const { fleet, publishedAt } = setup(sb, { timeoutMs: 500 });
+      const baseline = setup(sb, { timeoutMs: 1000 });
+      let t0 = Date.now();
+      await baseline.fleet.refresh({ github: false });
+      const baselineMs = Date.now() - t0;
+
+      const { fleet, publishedAt } = setup(sb, { timeoutMs: 1000 });
       const site = sb.sites[20] ?? '';
       sb.inject({ service: 'circleci', site, kind: 'hang' });
-      const t0 = Date.now();
+      sb.clearRequests();
+      t0 = Date.now();
       await fleet.refresh({ github: false });
       const total = Date.now() - t0;
       const snap = fleet.get(site);
       assert.strictEqual(snap?.state, 'error');
       assert.strictEqual(snap.error?.kind, 'timeout');
       assert.match(snap.error.message, /did not answer in time/);
-      assert.ok(total >= 500, `the hung site gave up after ${total} ms, before its timeout`);
-      assert.ok(total < 5000, `the hung site took ${total} ms: retries are not bounded`);
+      assert.ok(total >= 1000, `the hung site gave up after ${total} ms, before its timeout`);
+      assert.ok(total < 6000, `the hung site took ${total} ms: retries are not bounded`);
+      assert.strictEqual(requestsOf(sb, { service: 'circleci', site }).length, 2, 'one try, one retry after a timeout');
       assertOthersDeployed(fleet, sb, site);
-      const othersDone = Math.max(...sb.sites.filter((s) => s !== site).map((s) => publishedAt.get(s) ?? Infinity)) - t0;
-      assert.ok(othersDone < 400, `the other sites were done ${othersDone} ms after the start, not well before the timeout`);
+      const othersDone =
+        Math.max(...sb.sites.filter((s) => s !== site).map((s) => publishedAt.get(s) ?? Infinity)) - t0;
+      assert.ok(
+        othersDone < Math.min(1000, baselineMs * 2 + 300),
+        `the other sites were done ${othersDone} ms after the start (${baselineMs} ms without the hang): held by the hung site`,
+      );
       assert.strictEqual(fleet.connection, 'ok', 'one slow site is not "unreachable"');
+    });
+
+    it('a hung GitHub read times out as "timeout" within bounded retries', async () => {
+      sb = await startSandbox({ scenario: 'green' });
+      const { github } = setup(sb, { timeoutMs: 300 });
+      const repo = `planet4-${sb.sites[3] ?? ''}`;
+      sb.inject({ service: 'github', method: 'GET', kind: 'hang' });
+      const t0 = Date.now();
+      const e = await rejectsWith(github.listTags('greenpeace', repo));
+      const took = Date.now() - t0;
+      assert.strictEqual(e.kind, 'timeout', e.message);
+      assert.ok(e.isConnectivity);
+      assert.ok(took >= 300, `gave up after ${took} ms`);
+      assert.ok(took < 4000, `a hung GitHub read took ${took} ms to fail (4 tries with 1 + 4 + 9 s between them?)`);
+      assert.ok(requestsOf(sb, { service: 'github' }).length <= 3, 'at most two retries');
+    });
+
+    it("a site's stages show without waiting for its hung GitHub facts", async () => {
+      sb = await startSandbox({ scenario: 'green' });
+      const { fleet } = setup(sb, { timeoutMs: 1000 });
+      const site = sb.sites[6] ?? '';
+      sb.inject({ service: 'github', site, kind: 'hang' });
+      const firstDeployed = new Map<string, number>();
+      fleet.onDidChange((sites) => {
+        for (const s of sites)
+          if (fleet.get(s)?.state === 'deployed' && !firstDeployed.has(s)) firstDeployed.set(s, Date.now());
+      });
+      const t0 = Date.now();
+      await fleet.refresh();
+      assert.ok(Date.now() - t0 >= 1000, 'the GitHub request did hang');
+      const shown = (firstDeployed.get(site) ?? Infinity) - t0;
+      assert.ok(shown < 1000, `${site}'s CircleCI state showed after ${shown} ms, held by GitHub`);
+      assert.strictEqual(fleet.get(site)?.state, 'deployed');
+      assert.strictEqual(fleet.get(site)?.next, undefined);
+      for (const s of sb.sites.filter((x) => x !== site)) assert.ok(fleet.get(s)?.next?.nextTag, s);
+      assert.strictEqual(fleet.connection, 'ok');
     });
   });
 
@@ -245,6 +316,43 @@ describe('faults', function () {
       assert.strictEqual(snap.error?.kind, 'malformed');
       assert.match(snap.error.message, /not JSON/);
       assertOthersDeployed(fleet, sb, site);
+      assert.strictEqual(fleet.connection, 'ok');
+    });
+  });
+
+  describe('GitHub malformed answer', () => {
+    it('broken JSON from GitHub reads is a typed "malformed" error, never a TypeError', async () => {
+      sb = await startSandbox({ scenario: 'green' });
+      const { github } = setup(sb);
+      const site = sb.sites[0] ?? '';
+      const repo = `planet4-${site}`;
+      const head = sb.mainHead(site);
+      const reads: [string, RegExp, () => Promise<unknown>][] = [
+        ['listTags', /\/tags$/, () => github.listTags('greenpeace', repo)],
+        ['commit', /\/git\/commits\//, () => github.commit('greenpeace', repo, head.sha)],
+        ['refSha', /\/git\/ref\//, () => github.refSha('greenpeace', repo, 'heads/main')],
+        ['compare', /\/compare\//, () => github.compare('greenpeace', repo, 'main', 'main')],
+        ['fileText', /\/contents\//, () => github.fileText('greenpeace', 'planet4-base', 'sites.txt', 'main')],
+        ['user', /^\/user$/, () => github.user()],
+      ];
+      for (const [name, path, run] of reads) {
+        const remove = sb.inject({ service: 'github', path, kind: 'malformed' });
+        const e = await rejectsWith(run());
+        remove();
+        assert.strictEqual(e.kind, 'malformed', `${name}: ${e.message}`);
+        assert.match(e.message, /not the JSON expected/);
+      }
+    });
+
+    it('a site whose GitHub facts are broken JSON keeps its stages, and the others their next release', async () => {
+      sb = await startSandbox({ scenario: 'green' });
+      const { fleet } = setup(sb);
+      const site = sb.sites[8] ?? '';
+      sb.inject({ service: 'github', site, path: /\/tags$/, kind: 'malformed' });
+      await fleet.refresh();
+      assert.strictEqual(fleet.get(site)?.state, 'deployed');
+      assert.strictEqual(fleet.get(site)?.next, undefined);
+      for (const s of sb.sites.filter((x) => x !== site)) assert.ok(fleet.get(s)?.next?.nextTag, s);
       assert.strictEqual(fleet.connection, 'ok');
     });
   });
@@ -289,27 +397,34 @@ describe('faults', function () {
     it('a closed port: "unreachable", for CircleCI and for GitHub reads', async () => {
       sb = await startSandbox({ scenario: 'green' });
       const port = await freePort();
-      const { fleet, github } = setup(sb, { circleciUrl: `http://127.0.0.1:${port}/api/v2`, maxRetries: 1 });
+      const { fleet } = setup(sb, { circleciUrl: `http://127.0.0.1:${port}/api/v2`, maxRetries: 1 });
       const t0 = Date.now();
       await fleet.refresh({ github: false });
       assert.strictEqual(fleet.connection, 'unreachable');
       assert.ok(Date.now() - t0 < 5000);
       assert.ok(fleet.all().every((s) => s.error?.kind === 'network'));
 
-      const offlineGithub = new GitHubClient({ baseUrl: `http://127.0.0.1:${port}`, token: sb.tokens.github, timeoutMs: 1000 });
+      const offlineGithub = new GitHubClient({
+        baseUrl: `http://127.0.0.1:${port}`,
+        token: sb.tokens.github,
+        timeoutMs: 1000,
+      });
       // a mutation is not retried, so this answers at once: the failure must be a network one, not a "server error"
-      const e = await rejectsWith(offlineGithub.createRef('greenpeace', 'planet4-x', 'refs/tags/v9.9.9', 'a'.repeat(40)));
+      const e = await rejectsWith(
+        offlineGithub.createRef('greenpeace', 'planet4-x', 'refs/tags/v9.9.9', 'a'.repeat(40)),
+      );
       assert.strictEqual(e.kind, 'network', e.message);
       assert.ok(e.isConnectivity);
       assert.match(e.message, /Cannot reach GitHub/);
-      void github;
     });
 
     it('GitHub connection reset on a mutation: a network error, sent once', async () => {
       sb = await startSandbox({ scenario: 'green' });
       const { github } = setup(sb);
       sb.inject({ service: 'github', kind: 'reset' });
-      const e = await rejectsWith(github.createRef('greenpeace', `planet4-${sb.sites[0] ?? ''}`, 'refs/tags/v9.9.9', 'a'.repeat(40)));
+      const e = await rejectsWith(
+        github.createRef('greenpeace', `planet4-${sb.sites[0] ?? ''}`, 'refs/tags/v9.9.9', 'a'.repeat(40)),
+      );
       assert.strictEqual(e.kind, 'network', e.message);
       assert.strictEqual(requestsOf(sb, { service: 'github', method: 'POST' }).length, 1);
     });
@@ -336,7 +451,9 @@ describe('faults', function () {
         sb.clearRequests();
 
         const remove = sb.inject({ service: 'circleci', method: 'POST', ...f.rule });
-        const trig = await rejectsWith(circleci.triggerPipeline(snap?.slug ?? '', { tag: 'v1.0.0', parameters: { rollback: true } }));
+        const trig = await rejectsWith(
+          circleci.triggerPipeline(snap?.slug ?? '', { tag: 'v1.0.0', parameters: { rollback: true } }),
+        );
         assert.strictEqual(trig.kind, f.kind, trig.message);
         const appr = await rejectsWith(circleci.approveJob(workflowId, approvalId));
         assert.strictEqual(appr.kind, f.kind, appr.message);
@@ -367,7 +484,9 @@ describe('faults', function () {
       sb = await startSandbox({ scenario: 'mixed' });
       const { circleci } = setup(sb, { timeoutMs: 300 });
       sb.inject({ service: 'circleci', method: 'POST', kind: 'hang' });
-      const e = await rejectsWith(circleci.approveJob('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000001'));
+      const e = await rejectsWith(
+        circleci.approveJob('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000001'),
+      );
       assert.strictEqual(e.kind, 'timeout');
       await delay(800);
       assert.strictEqual(requestsOf(sb, { service: 'circleci', method: 'POST' }).length, 1);
@@ -389,15 +508,30 @@ describe('faults', function () {
       const head = sb.mainHead(site);
       const commit = await github.commit('greenpeace', repo, head.sha);
       const mutations: { name: string; method: string; path: RegExp; run: () => Promise<unknown> }[] = [
-        { name: 'createTagObject', method: 'POST', path: /\/git\/tags$/, run: () => github.createTagObject('greenpeace', repo, 'v99.0.0', head.sha) },
-        { name: 'createRef', method: 'POST', path: /\/git\/refs$/, run: () => github.createRef('greenpeace', repo, 'refs/tags/v99.0.0', head.sha) },
+        {
+          name: 'createTagObject',
+          method: 'POST',
+          path: /\/git\/tags$/,
+          run: () => github.createTagObject('greenpeace', repo, 'v99.0.0', head.sha),
+        },
+        {
+          name: 'createRef',
+          method: 'POST',
+          path: /\/git\/refs$/,
+          run: () => github.createRef('greenpeace', repo, 'refs/tags/v99.0.0', head.sha),
+        },
         {
           name: 'createCommit',
           method: 'POST',
           path: /\/git\/commits$/,
           run: () => github.createCommit('greenpeace', repo, '[HOLD] test', commit.treeSha, [head.sha]),
         },
-        { name: 'fastForwardRef', method: 'PATCH', path: /\/git\/refs\/heads\/main$/, run: () => github.fastForwardRef('greenpeace', repo, 'heads/main', head.sha) },
+        {
+          name: 'fastForwardRef',
+          method: 'PATCH',
+          path: /\/git\/refs\/heads\/main$/,
+          run: () => github.fastForwardRef('greenpeace', repo, 'heads/main', head.sha),
+        },
       ];
       for (const f of githubFaults) {
         for (const m of mutations) {
@@ -425,7 +559,15 @@ describe('faults', function () {
         sb = await startSandbox({ scenario: 'green' });
         const { github } = setup(sb);
         const site = sb.sites[4] ?? '';
-        sb.inject({ service: 'github', method: 'GET', path: /\/tags$/, kind: 'rateLimit', status, retryAfterSec: 1, times: 1 });
+        sb.inject({
+          service: 'github',
+          method: 'GET',
+          path: /\/tags$/,
+          kind: 'rateLimit',
+          status,
+          retryAfterSec: 1,
+          times: 1,
+        });
         const tags = await github.listTags('greenpeace', `planet4-${site}`);
         assert.ok(tags.length > 0);
         const calls = requestsOf(sb, { service: 'github' }, /\/tags$/);
@@ -433,7 +575,7 @@ describe('faults', function () {
           calls.map((r) => r.status),
           [status, 200],
         );
-        const gap = (calls[1]?.time ?? 0) - (calls[0]?.time ?? 0);
+        const gap = (calls.at(1)?.time ?? 0) - (calls.at(0)?.time ?? 0);
         assert.ok(gap >= 1000, `retried ${gap} ms later, before the reset`);
       });
 

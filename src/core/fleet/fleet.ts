@@ -169,8 +169,18 @@ export class Fleet {
     this.publish(site, snapshot);
   }
 
+  private readonly nextInFlight = new Map<string, Promise<void>>();
+
   /** What the next release would be (GitHub): tags, commits on main since the latest, [HOLD] on HEAD. */
-  private async refreshNextRelease(site: string): Promise<void> {
+  private refreshNextRelease(site: string): Promise<void> {
+    const running = this.nextInFlight.get(site);
+    if (running) return running;
+    const p = this.loadNextReleaseOf(site).finally(() => this.nextInFlight.delete(site));
+    this.nextInFlight.set(site, p);
+    return p;
+  }
+
+  private async loadNextReleaseOf(site: string): Promise<void> {
     try {
       const next = await this.loadNextRelease(site);
       const current = this.snapshots.get(site);

@@ -270,7 +270,8 @@ export class CircleCiClient {
         this.options.onRequest?.({ service: 'circleci', method, path, status: 'error', ms: Date.now() - t0, attempt });
         const err = this.transportError(e, opts.what);
         this.log.debug(`CircleCI ${method} ${path} → ${err.kind} (attempt ${attempt})`);
-        if (attempt <= maxRetries) {
+        // A network failure may pass; a request that already hung for timeoutMs is tried once more at most.
+        if (attempt <= maxRetries && !(err.kind === 'timeout' && attempt > 1)) {
           await sleep(backoff(attempt));
           continue;
         }

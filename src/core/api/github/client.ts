@@ -72,10 +72,24 @@ export class GitHubClient {
         const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
         try {
           const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
-          observe?.({ service: 'github', method, path: url.slice(base.length), status: res.status, ms: Date.now() - t0, attempt: 1 });
+          observe?.({
+            service: 'github',
+            method,
+            path: url.slice(base.length),
+            status: res.status,
+            ms: Date.now() - t0,
+            attempt: 1,
+          });
           return res;
         } catch (e) {
-          observe?.({ service: 'github', method, path: url.slice(base.length), status: 'error', ms: Date.now() - t0, attempt: 1 });
+          observe?.({
+            service: 'github',
+            method,
+            path: url.slice(base.length),
+            status: 'error',
+            ms: Date.now() - t0,
+            attempt: 1,
+          });
           throw e;
         }
       });
@@ -84,14 +98,30 @@ export class GitHubClient {
       baseUrl: base,
       userAgent: 'planet4-pipelines-vscode',
       request: { fetch: limitedFetch },
-      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => { log.warn(`GitHub: ${m}`); }, error: (m: string) => { log.error(`GitHub: ${m}`); } },
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
+      log: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (m: string) => {
+          log.warn(`GitHub: ${m}`);
+        },
+        error: (m: string) => {
+          log.error(`GitHub: ${m}`);
+        },
+      },
+      // GETs only (mutations pass retries: 0). Two retries after 0.25 s and 1 s, like the CircleCI client: the
+      // plugin's default (3 retries after 1, 4 and 9 s) held a site for 4 timeouts + 14 s when GitHub hung.
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retries: 2, retryAfterBaseValue: 250 },
       throttle: {
         onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
           log.warn(`GitHub rate limit on ${opts.method} ${opts.url}: reset in ${retryAfter} s`);
           return opts.method === 'GET' && retryCount < 1 && retryAfter <= maxWaitS;
         },
-        onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          opts: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
           log.warn(`GitHub secondary rate limit on ${opts.method} ${opts.url}: retry after ${retryAfter} s`);
           return opts.method === 'GET' && retryCount < 1 && retryAfter <= maxWaitS;
         },
@@ -129,7 +159,9 @@ export class GitHubClient {
   /** The commit sha a ref like `heads/main` points to; undefined when the ref does not exist. */
   async refSha(owner: string, repo: string, ref: string): Promise<{ sha: string; type: string } | undefined> {
     try {
-      const r = await this.wrap(`read ${ref} of ${owner}/${repo}`, () => this.octokit.rest.git.getRef({ owner, repo, ref }));
+      const r = await this.wrap(`read ${ref} of ${owner}/${repo}`, () =>
+        this.octokit.rest.git.getRef({ owner, repo, ref }),
+      );
       return { sha: r.data.object.sha, type: r.data.object.type };
     } catch (e) {
       if (e instanceof ApiError && e.kind === 'notFound') return undefined;
@@ -182,20 +214,36 @@ export class GitHubClient {
   /** `POST git/tags`: an annotated tag object, as Planet 4's bot makes it (message = tag name). */
   async createTagObject(owner: string, repo: string, tag: string, commitSha: string): Promise<string> {
     const r = await this.wrap(`create the tag object ${tag} in ${owner}/${repo}`, () =>
-      this.octokit.rest.git.createTag({ owner, repo, tag, message: tag, object: commitSha, type: 'commit', ...MUTATION }),
+      this.octokit.rest.git.createTag({
+        owner,
+        repo,
+        tag,
+        message: tag,
+        object: commitSha,
+        type: 'commit',
+        ...MUTATION,
+      }),
     );
     return r.data.sha;
   }
 
   /** `POST git/refs` with the full ref name (`refs/tags/v1.2.3`). */
   async createRef(owner: string, repo: string, ref: string, sha: string): Promise<void> {
-    await this.wrap(`create ${ref} in ${owner}/${repo}`, () =>
-      this.octokit.rest.git.createRef({ owner, repo, ref, sha, ...MUTATION }),
+    await this.wrap(
+      `create ${ref} in ${owner}/${repo}`,
+      () => this.octokit.rest.git.createRef({ owner, repo, ref, sha, ...MUTATION }),
+      false,
     );
   }
 
   /** `POST git/commits`. */
-  async createCommit(owner: string, repo: string, message: string, treeSha: string, parents: string[]): Promise<CommitInfo> {
+  async createCommit(
+    owner: string,
+    repo: string,
+    message: string,
+    treeSha: string,
+    parents: string[],
+  ): Promise<CommitInfo> {
     const r = await this.wrap(`create a commit in ${owner}/${repo}`, () =>
       this.octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha, parents, ...MUTATION }),
     );
@@ -210,24 +258,40 @@ export class GitHubClient {
 
   /** `PATCH git/refs/{ref}` WITHOUT force: a compare-and-swap that GitHub refuses (422) unless it fast-forwards. */
   async fastForwardRef(owner: string, repo: string, ref: string, sha: string): Promise<void> {
-    await this.wrap(`move ${ref} of ${owner}/${repo}`, () =>
-      this.octokit.rest.git.updateRef({ owner, repo, ref, sha, force: false, ...MUTATION }),
+    await this.wrap(
+      `move ${ref} of ${owner}/${repo}`,
+      () => this.octokit.rest.git.updateRef({ owner, repo, ref, sha, force: false, ...MUTATION }),
+      false,
     );
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  private async wrap<T>(what: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a call: its failures become ApiErrors, and a success whose body is not JSON (Octokit then hands over the raw
+   * text) is `malformed` rather than a TypeError further on. `expectBody: false` for mutations whose answer is unused.
+   */
+  private async wrap<T>(what: string, call: () => Promise<T>, expectBody = true): Promise<T> {
+    let result: T;
     try {
-      return await call();
+      result = await call();
     } catch (e) {
       throw this.toApiError(e, what);
     }
+    if (expectBody && !isJsonBody(result)) throw malformed(what);
+    return result;
   }
 
   private toApiError(e: unknown, what: string): ApiError {
     if (e instanceof ApiError) return e;
-    const err = e as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string | undefined>; data?: unknown } };
+    // thrown while Octokit (paginate) read an answer that was not the JSON it expects
+    if (e instanceof TypeError || e instanceof SyntaxError) return malformed(what);
+    const err = e as {
+      status?: number;
+      message?: string;
+      name?: string;
+      response?: { headers?: Record<string, string | undefined>; data?: unknown };
+    };
     const status = typeof err.status === 'number' ? err.status : undefined;
     // @octokit/request turns a failed fetch (refused, reset, DNS, timeout) into a RequestError with status 500, no
     // response, and the cause's message ("connect ECONNREFUSED …", "other side closed"): a transport failure.
@@ -238,11 +302,15 @@ export class GitHubClient {
       }
       return new ApiError('github', 'network', `Cannot reach GitHub (${message}) while trying to ${what}.`);
     }
-    const headers = err.response?.headers ?? {};
-    const data = err.response?.data as { message?: unknown } | undefined;
+    const headers = err.response.headers ?? {};
+    const data = err.response.data as { message?: unknown } | undefined;
     const serviceMessage = typeof data?.message === 'string' ? data.message : undefined;
     let retryAfterMs: number | undefined;
-    if (status === 429 || (status === 403 && headers['x-ratelimit-remaining'] === '0') || /rate limit/i.test(serviceMessage ?? '')) {
+    if (
+      status === 429 ||
+      (status === 403 && headers['x-ratelimit-remaining'] === '0') ||
+      /rate limit/i.test(serviceMessage ?? '')
+    ) {
       retryAfterMs = parseRetryAfter(headers['retry-after']);
       const reset = Number(headers['x-ratelimit-reset']);
       if (retryAfterMs === undefined && reset > 0) retryAfterMs = Math.max(1000, reset * 1000 - Date.now());
@@ -250,6 +318,21 @@ export class GitHubClient {
     }
     return errorForStatus('github', status, serviceMessage, what, retryAfterMs);
   }
+}
+
+/** An Octokit response carries its parsed body in `data`: an object or an array, else the JSON did not parse. */
+function isJsonBody(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null || Array.isArray(result) || !('data' in result)) return true;
+  const { data, status } = result as { data: unknown; status?: number };
+  return status === 204 || (typeof data === 'object' && data !== null);
+}
+
+function malformed(what: string): ApiError {
+  return new ApiError(
+    'github',
+    'malformed',
+    `GitHub answered with something that is not the JSON expected while trying to ${what}.`,
+  );
 }
 
 export function subjectOf(message: string): string {
