@@ -32,7 +32,9 @@ function parseArgs(argv) {
     else if (a === '--paints') o.paints = Math.max(1, Number(argv[++i]) || 1);
     else if (a === '--keep') o.keep = true;
     else {
-      console.error(`bench-host.mjs: unknown argument ${a}\nusage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]`);
+      console.error(
+        `bench-host.mjs: unknown argument ${a}\nusage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]`,
+      );
       process.exit(2);
     }
   }
@@ -88,7 +90,8 @@ function selfActivateMs(file) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(hostModule)) throw new HostError(`${path.relative(root, hostModule)} not found: run "node esbuild.js" first`);
+  if (!fs.existsSync(hostModule))
+    throw new HostError(`${path.relative(root, hostModule)} not found: run "node esbuild.js" first`);
   const tools = await ensureTools();
   const server = await startServer({
     tools,
@@ -151,7 +154,9 @@ async function main() {
       if (code !== 0 || result.error) failed = true;
       if (phase === 'seed') results.seed = result;
       else results.paints.push(result);
-      log(`bench ${phase}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.error ? `: ${result.error.split('\n')[0]}` : ''}`);
+      log(
+        `bench ${phase}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.error ? `: ${result.error.split('\n')[0]}` : ''}`,
+      );
     }
     fs.writeFileSync(opts.out, JSON.stringify(results, null, 2));
     process.exitCode = failed ? 1 : 0;
