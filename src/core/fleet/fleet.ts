@@ -149,11 +149,7 @@ export class Fleet {
   }
 
   private refreshSite(site: string): Promise<void> {
-    const running = this.inFlight.get(site);
-    if (running) return running;
-    const p = this.loadSite(site).finally(() => this.inFlight.delete(site));
-    this.inFlight.set(site, p);
-    return p;
+    return once(this.inFlight, site, () => this.loadSite(site));
   }
 
   private async loadSite(site: string): Promise<void> {
@@ -173,11 +169,7 @@ export class Fleet {
 
   /** What the next release would be (GitHub): tags, commits on main since the latest, [HOLD] on HEAD. */
   private refreshNextRelease(site: string): Promise<void> {
-    const running = this.nextInFlight.get(site);
-    if (running) return running;
-    const p = this.loadNextReleaseOf(site).finally(() => this.nextInFlight.delete(site));
-    this.nextInFlight.set(site, p);
-    return p;
+    return once(this.nextInFlight, site, () => this.loadNextReleaseOf(site));
   }
 
   private async loadNextReleaseOf(site: string): Promise<void> {
@@ -424,6 +416,15 @@ export class Fleet {
     this.emit([]);
     return true;
   }
+}
+
+/** Runs `task` for `key` unless a run for it is in flight, in which case that run's promise is shared. */
+function once(inFlight: Map<string, Promise<void>>, key: string, task: () => Promise<void>): Promise<void> {
+  const running = inFlight.get(key);
+  if (running) return running;
+  const p = task().finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
 }
 
 export function parseSitesTxt(text: string): string[] {

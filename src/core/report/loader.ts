@@ -1,12 +1,17 @@
 /**
  * Loads the BackstopJS report of a `visualtests-compare` job: lists the job's artifacts, downloads
- * `html_report/config.js` and every image it references into `<cacheRoot>/<slug>/<jobNumber>/` (a mirror of
- * `backstop_data/`), and marks a finished job's folder complete so that reopening it needs no request at all.
+ * `html_report/config.js` into `<cacheRoot>/<slug>/<jobNumber>/` (a mirror of `backstop_data/`) and parses it;
+ * `startReport` returns as soon as the report is known, while the images it references download in the background
+ * (at most 8 at a time, in display order, with a queue that the viewer can reorder). The artifact URLs of those images
+ * are kept in `listing.json` so that an interrupted download resumes without listing the artifacts again; when every
+ * image has been downloaded, a finished job's folder is marked complete (`complete.json`) and reopening it needs no
+ * request at all.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { ApiError } from '../api/errors';
 import {
+  orderForDisplay,
   parseBackstopReport,
   summarize,
   type BackstopReport,
@@ -29,6 +34,13 @@ export interface LoadProgress {
   message: string;
 }
 
+/** One image download finished (or failed): the `backstop_data`-relative path and what became of it. */
+export interface LandedImage {
+  path: string;
+  available: boolean;
+  error?: string;
+}
+
 export interface LoadReportOptions {
   client: ArtifactSource;
   slug: string;
@@ -37,8 +49,11 @@ export interface LoadReportOptions {
   cacheRoot: string;
   /** The job has stopped (successfully or not): its artifacts do not change any more. */
   finished: boolean;
+  /** Aborts the listing and the downloads (the background ones too). */
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** Called (synchronously, after the report's images are updated) when an image download ends. */
+  onImage?: (image: LandedImage) => void;
   /** Parallel downloads (default and maximum 8). */
   concurrency?: number;
 }
@@ -51,18 +66,56 @@ export type LoadOutcome =
       /** The job's cache folder (the root of the mirrored `backstop_data/`). */
       jobDir: string;
       fromCache: boolean;
-      /** Referenced images that could not be shown (refused path, not among the artifacts, failed download). */
+      /** Referenced images that cannot be shown (refused path, not among the artifacts, failed download). */
       missingImages: number;
+      /** Referenced images still downloading (when the outcome was made). */
+      pendingImages: number;
     }
   | { kind: 'gone'; message: string }
   | { kind: 'running'; message: string }
   | { kind: 'no-job'; message: string };
 
+export type ReportOutcome = Extract<LoadOutcome, { kind: 'ok' }>;
+
+/** The background downloads of a report's images. */
+export interface ImageDownloads {
+  /** Distinct image files this run downloads. */
+  readonly total: number;
+  /** Distinct image files not downloaded (nor failed) yet. */
+  readonly remaining: number;
+  /** Moves these images (`backstop_data`-relative paths, first = first) to the front of the queue. */
+  prioritize(paths: readonly string[]): number;
+  /** The queue's order of the images not started yet (for tests). */
+  queued(): string[];
+  /** Settles (never rejects) when every download has ended, or after an abort. */
+  readonly done: Promise<DownloadResult>;
+}
+
+export interface DownloadResult {
+  downloaded: number;
+  failed: number;
+  aborted: boolean;
+  /** The folder is marked complete. */
+  complete: boolean;
+}
+
+export interface StartedReport {
+  outcome: LoadOutcome;
+  /** Present when the outcome is a report with images to download. */
+  downloads?: ImageDownloads;
+}
+
 export const RETENTION_NOTE = 'CircleCI keeps artifacts for 30 days at most.';
 export const MARKER_FILE = 'complete.json';
+export const LISTING_FILE = 'listing.json';
 export const DEFAULT_CACHE_LIMIT_BYTES = 500 * 1024 * 1024;
+export const MAX_CONCURRENT_DOWNLOADS = 8;
 const CONFIG_SUFFIX = 'backstop_data/html_report/config.js';
+const CONFIG_RELATIVE = 'html_report/config.js';
 const MARKER_VERSION = 1;
+const LISTING_VERSION = 1;
+/** Per test, the list's thumbnail (diff, else test) first. */
+const DOWNLOAD_KINDS: readonly ImageKind[] = ['diff', 'test', 'reference'];
 
 interface Marker {
   version: number;
@@ -70,6 +123,15 @@ interface Marker {
   jobNumber: number;
   savedAt: string;
   report: BackstopReport;
+}
+
+/** The artifact URLs of the images a job's report references (`backstop_data`-relative path → URL). */
+interface Listing {
+  version: number;
+  slug: string;
+  jobNumber: number;
+  savedAt: string;
+  urls: [string, string][];
 }
 
 export function jobCacheDir(cacheRoot: string, slug: string, jobNumber: number): string {
@@ -82,7 +144,7 @@ export async function readCachedReport(
   cacheRoot: string,
   slug: string,
   jobNumber: number,
-): Promise<Extract<LoadOutcome, { kind: 'ok' }> | undefined> {
+): Promise<ReportOutcome | undefined> {
   const jobDir = jobCacheDir(cacheRoot, slug, jobNumber);
   const markerFile = path.join(jobDir, MARKER_FILE);
   let marker: Marker;
@@ -97,36 +159,120 @@ export async function readCachedReport(
   // the marker's mtime is the folder's "last opened" for pruneCache
   const now = new Date();
   await fs.utimes(markerFile, now, now).catch(() => undefined);
-  let missingImages = 0;
-  for (const t of marker.report.tests) {
-    for (const img of Object.values(t.images)) if (!img.available) missingImages++;
-  }
   return {
     kind: 'ok',
     report: marker.report,
     summary: summarize(marker.report.tests),
     jobDir,
     fromCache: true,
-    missingImages,
+    // in a complete folder, an image that is not available is missing for good
+    missingImages: marker.report.tests.reduce(
+      (n, t) => n + Object.values(t.images).filter((img) => !img.available).length,
+      0,
+    ),
+    pendingImages: 0,
   };
 }
 
+/** Loads the report and waits for every image (see `startReport`). */
 export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> {
+  const { outcome, downloads } = await startReport(opts);
+  if (!downloads || outcome.kind !== 'ok') return outcome;
+  await downloads.done;
+  opts.signal?.throwIfAborted();
+  return { ...outcome, missingImages: countMissing(outcome.report), pendingImages: countPending(outcome.report) };
+}
+
+/**
+ * Loads the report: from a complete cache folder (no request), from a cached listing (no request before the missing
+ * images), or from CircleCI (artifact listing + config.js). Resolves once the report is parsed; the images download
+ * in the background (`downloads`), updating the report's `ReportImage`s (`available`, `error`) as they land.
+ */
+export async function startReport(opts: LoadReportOptions): Promise<StartedReport> {
   const { client, slug, jobNumber, cacheRoot, signal } = opts;
   if (jobNumber === undefined) {
-    return { kind: 'no-job', message: 'This release has no visual comparison (visualtests-compare) job yet.' };
+    return {
+      outcome: { kind: 'no-job', message: 'This release has no visual comparison (visualtests-compare) job yet.' },
+    };
   }
   const cached = await readCachedReport(cacheRoot, slug, jobNumber);
-  if (cached) return cached;
+  if (cached) return { outcome: cached };
   if (!opts.finished) {
     return {
-      kind: 'running',
-      message: `The visual comparison (job ${jobNumber}) has not finished yet: its report is available when it does.`,
+      outcome: {
+        kind: 'running',
+        message: `The visual comparison (job ${jobNumber}) has not finished yet: its report is available when it does.`,
+      },
     };
   }
   const jobDir = jobCacheDir(cacheRoot, slug, jobNumber);
-  const gone = (why: string): LoadOutcome => ({ kind: 'gone', message: `${why} ${RETENTION_NOTE}` });
+  const resumed = await readListing(jobDir, slug, jobNumber);
+  let report: BackstopReport;
+  let urls: Map<string, string>;
+  if (resumed) {
+    ({ report, urls } = resumed);
+  } else {
+    const listed = await listAndParse(opts, jobNumber, jobDir);
+    if ('kind' in listed) return { outcome: listed };
+    ({ report, urls } = listed);
+  }
+  signal?.throwIfAborted();
 
+  // every distinct image once, in display order; those already on disk are available at once
+  const wanted = new Map<string, ReportImage[]>();
+  for (const t of orderForDisplay(report.tests)) {
+    for (const kind of DOWNLOAD_KINDS) {
+      const img = t.images[kind];
+      if (!img?.path) continue;
+      delete img.available;
+      if (!urls.has(img.path)) {
+        img.error = `${img.path} is not among the artifacts of job ${jobNumber}.`;
+        continue;
+      }
+      delete img.error;
+      const list = wanted.get(img.path) ?? [];
+      list.push(img);
+      wanted.set(img.path, list);
+    }
+  }
+  const present = await Promise.all([...wanted.keys()].map((p) => exists(fileInside(jobDir, p))));
+  const toDownload: string[] = [];
+  [...wanted.entries()].forEach(([p, images], i) => {
+    if (present[i]) for (const img of images) img.available = true;
+    else toDownload.push(p);
+  });
+
+  const outcome: ReportOutcome = {
+    kind: 'ok',
+    report,
+    summary: summarize(report.tests),
+    jobDir,
+    fromCache: false,
+    missingImages: countMissing(report),
+    pendingImages: countPending(report),
+  };
+  const downloads = new DownloadQueue({
+    ...opts,
+    jobNumber,
+    jobDir,
+    report,
+    urls,
+    wanted,
+    order: toDownload,
+    fromListing: resumed !== undefined,
+  });
+  downloads.start();
+  return { outcome, downloads };
+}
+
+/** Lists the job's artifacts, downloads and parses config.js, and saves the image URLs (`listing.json`). */
+async function listAndParse(
+  opts: LoadReportOptions,
+  jobNumber: number,
+  jobDir: string,
+): Promise<{ report: BackstopReport; urls: Map<string, string> } | LoadOutcome> {
+  const { client, slug, signal } = opts;
+  const gone = (why: string): LoadOutcome => ({ kind: 'gone', message: `${why} ${RETENTION_NOTE}` });
   let artifacts: Awaited<ReturnType<ArtifactSource['listArtifacts']>>;
   try {
     artifacts = await client.listArtifacts(slug, jobNumber);
@@ -143,12 +289,12 @@ export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> 
     return gone(`Job ${jobNumber} has no BackstopJS report (no ${CONFIG_SUFFIX} among its artifacts).`);
   }
   // artifact paths of the report's own tree: "<prefix>backstop_data/..." → url
-  const prefix = configArtifact.path.slice(0, configArtifact.path.length - 'html_report/config.js'.length);
+  const prefix = configArtifact.path.slice(0, configArtifact.path.length - CONFIG_RELATIVE.length);
   const byPath = new Map<string, string>();
   for (const a of artifacts) {
     if (a.path.startsWith(prefix) && !byPath.has(a.path)) byPath.set(a.path, a.url);
   }
-
+  opts.onProgress?.({ done: 0, total: 1, message: 'Downloading the report…' });
   let configText: string;
   try {
     configText = (await client.download(configArtifact.url, signal)).toString('utf8');
@@ -157,63 +303,207 @@ export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> 
     throw e;
   }
   const report = parseBackstopReport(configText);
-  await fs.mkdir(jobDir, { recursive: true });
-  await writeAtomic(fileInside(jobDir, 'html_report/config.js'), Buffer.from(configText, 'utf8'));
-
-  // every distinct image once
-  const wanted = new Map<string, ReportImage[]>();
+  const urls = new Map<string, string>();
   for (const t of report.tests) {
-    for (const kind of ['reference', 'test', 'diff'] as ImageKind[]) {
-      const img = t.images[kind];
-      if (!img?.path) continue;
-      if (!byPath.has(prefix + img.path)) {
-        img.error = `${img.path} is not among the artifacts of job ${jobNumber}.`;
-        continue;
-      }
-      const list = wanted.get(img.path) ?? [];
-      list.push(img);
-      wanted.set(img.path, list);
+    for (const img of Object.values(t.images)) {
+      const url = img.path === undefined ? undefined : byPath.get(prefix + img.path);
+      if (img.path !== undefined && url !== undefined) urls.set(img.path, url);
     }
   }
-  const total = wanted.size + 1;
-  let done = 1;
-  opts.onProgress?.({ done, total, message: `Downloading ${total - 1} images…` });
-  let transientFailures = 0;
-  const jobs = [...wanted.entries()].map(([relative, images]) => async () => {
-    signal?.throwIfAborted();
-    const url = byPath.get(prefix + relative);
-    try {
-      const file = fileInside(jobDir, relative);
-      if (!(await exists(file))) {
-        if (url === undefined) throw new Error('no url');
-        await writeAtomic(file, await client.download(url, signal));
-      }
-      for (const img of images) img.available = true;
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      if (!(e instanceof ApiError && e.kind === 'notFound')) transientFailures++;
-      const message = e instanceof Error ? e.message : String(e);
-      for (const img of images) img.error = `Could not download ${relative}: ${message}`;
-    }
-    done++;
-    opts.onProgress?.({ done, total, message: `Downloaded ${done - 1} of ${total - 1} images` });
-  });
-  await runLimited(jobs, Math.max(1, Math.min(8, opts.concurrency ?? 8)));
-  signal?.throwIfAborted();
+  await fs.mkdir(jobDir, { recursive: true });
+  await writeAtomic(fileInside(jobDir, CONFIG_RELATIVE), Buffer.from(configText, 'utf8'));
+  const listing: Listing = {
+    version: LISTING_VERSION,
+    slug,
+    jobNumber,
+    savedAt: new Date().toISOString(),
+    urls: [...urls.entries()],
+  };
+  await writeAtomic(path.join(jobDir, LISTING_FILE), Buffer.from(JSON.stringify(listing), 'utf8'));
+  return { report, urls };
+}
 
-  if (transientFailures === 0) {
-    const marker: Marker = {
-      version: MARKER_VERSION,
-      slug,
-      jobNumber,
-      savedAt: new Date().toISOString(),
-      report,
-    };
-    await writeAtomic(path.join(jobDir, MARKER_FILE), Buffer.from(JSON.stringify(marker), 'utf8'));
+/** The report and image URLs of an interrupted download (config.js and listing.json in the job folder). */
+async function readListing(
+  jobDir: string,
+  slug: string,
+  jobNumber: number,
+): Promise<{ report: BackstopReport; urls: Map<string, string> } | undefined> {
+  try {
+    const listing = JSON.parse(await fs.readFile(path.join(jobDir, LISTING_FILE), 'utf8')) as Listing;
+    if (
+      listing.version !== LISTING_VERSION ||
+      listing.slug !== slug ||
+      listing.jobNumber !== jobNumber ||
+      !Array.isArray(listing.urls)
+    ) {
+      return undefined;
+    }
+    const urls = new Map<string, string>();
+    for (const pair of listing.urls) {
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return undefined;
+      urls.set(pair[0], pair[1]);
+    }
+    const report = parseBackstopReport(await fs.readFile(fileInside(jobDir, CONFIG_RELATIVE), 'utf8'));
+    return { report, urls };
+  } catch {
+    return undefined;
   }
-  let missingImages = 0;
-  for (const t of report.tests) for (const img of Object.values(t.images)) if (!img.available) missingImages++;
-  return { kind: 'ok', report, summary: summarize(report.tests), jobDir, fromCache: false, missingImages };
+}
+
+interface QueueOptions extends LoadReportOptions {
+  jobNumber: number;
+  jobDir: string;
+  report: BackstopReport;
+  urls: ReadonlyMap<string, string>;
+  wanted: ReadonlyMap<string, ReportImage[]>;
+  /** The images to download, in display order. */
+  order: readonly string[];
+  /** The URLs come from listing.json (they may have gone stale). */
+  fromListing: boolean;
+}
+
+/**
+ * The image downloads of one report: `concurrency` workers take the front of the queue; `prioritize` moves images to
+ * the front. When every download has ended without a transient failure, the job's folder is marked complete.
+ */
+class DownloadQueue implements ImageDownloads {
+  readonly total: number;
+  readonly done: Promise<DownloadResult>;
+  private readonly queue: string[];
+  /** Not started yet (the queue may hold stale duplicates after `prioritize`). */
+  private readonly waiting: Set<string>;
+  private ended = 0;
+  private downloaded = 0;
+  private failed = 0;
+  private transientFailures = 0;
+  private staleListing = false;
+  private resolve!: (r: DownloadResult) => void;
+
+  constructor(private readonly o: QueueOptions) {
+    this.queue = [...o.order];
+    this.waiting = new Set(o.order);
+    this.total = o.order.length;
+    this.done = new Promise((r) => {
+      this.resolve = r;
+    });
+  }
+
+  get remaining(): number {
+    return this.total - this.ended;
+  }
+
+  queued(): string[] {
+    const seen = new Set<string>();
+    return this.queue.filter((p) => this.waiting.has(p) && !seen.has(p) && seen.add(p));
+  }
+
+  prioritize(paths: readonly string[]): number {
+    const front = [...new Set(paths)].filter((p) => this.waiting.has(p));
+    // stale copies further back are skipped when taken (`waiting` no longer has them)
+    this.queue.unshift(...front);
+    return front.length;
+  }
+
+  start(): void {
+    const limit = Math.max(1, Math.min(MAX_CONCURRENT_DOWNLOADS, this.o.concurrency ?? MAX_CONCURRENT_DOWNLOADS));
+    const workers = Array.from({ length: Math.min(limit, this.total) }, () => this.work());
+    void Promise.all(workers)
+      .then(() => this.finish())
+      .then(this.resolve, () => {
+        // a worker never throws; this is a last resort so that `done` always settles
+        this.resolve({ downloaded: this.downloaded, failed: this.failed, aborted: this.aborted, complete: false });
+      });
+  }
+
+  private get aborted(): boolean {
+    return this.o.signal?.aborted ?? false;
+  }
+
+  private take(): string | undefined {
+    while (this.queue.length > 0) {
+      const p = this.queue.shift();
+      if (p !== undefined && this.waiting.delete(p)) return p;
+    }
+    return undefined;
+  }
+
+  private async work(): Promise<void> {
+    for (let p = this.take(); p !== undefined && !this.aborted; p = this.take()) await this.downloadOne(p);
+  }
+
+  private async downloadOne(relative: string): Promise<void> {
+    const { client, jobDir, signal } = this.o;
+    const images = this.o.wanted.get(relative) ?? [];
+    let landed: LandedImage;
+    try {
+      const url = this.o.urls.get(relative);
+      if (url === undefined) throw new Error('no url');
+      const file = fileInside(jobDir, relative);
+      if (!(await exists(file))) await writeAtomic(file, await client.download(url, signal));
+      for (const img of images) {
+        img.available = true;
+        delete img.error;
+      }
+      this.downloaded++;
+      landed = { path: relative, available: true };
+    } catch (e) {
+      if (this.aborted) return;
+      const notFound = e instanceof ApiError && e.kind === 'notFound';
+      if (!notFound) this.transientFailures++;
+      // a URL kept from an earlier listing may have gone stale: list again next time
+      if (notFound && this.o.fromListing) this.staleListing = true;
+      this.failed++;
+      const message = e instanceof Error ? e.message : String(e);
+      const error = `Could not download ${relative}: ${message}`;
+      for (const img of images) img.error = error;
+      landed = { path: relative, available: false, error };
+    }
+    this.ended++;
+    try {
+      this.o.onImage?.(landed);
+      this.o.onProgress?.({
+        done: this.ended,
+        total: this.total,
+        message: `Downloaded ${this.ended} of ${this.total} images`,
+      });
+    } catch {
+      // a listener's failure is not the download's
+    }
+  }
+
+  private async finish(): Promise<DownloadResult> {
+    const { jobDir, slug, jobNumber, report } = this.o;
+    const result = { downloaded: this.downloaded, failed: this.failed, aborted: this.aborted, complete: false };
+    if (result.aborted) return result;
+    try {
+      if (this.staleListing) {
+        await fs.rm(path.join(jobDir, LISTING_FILE), { force: true });
+      } else if (this.transientFailures === 0) {
+        const marker: Marker = { version: MARKER_VERSION, slug, jobNumber, savedAt: new Date().toISOString(), report };
+        await writeAtomic(path.join(jobDir, MARKER_FILE), Buffer.from(JSON.stringify(marker), 'utf8'));
+        await fs.rm(path.join(jobDir, LISTING_FILE), { force: true });
+        result.complete = true;
+      }
+    } catch {
+      // the cache stays incomplete: the next open resumes
+    }
+    return result;
+  }
+}
+
+/** Images that cannot be shown: an error, or (in a complete report) not available. */
+export function countMissing(report: BackstopReport): number {
+  let n = 0;
+  for (const t of report.tests) for (const img of Object.values(t.images)) if (!img.available && img.error) n++;
+  return n;
+}
+
+/** Images still to download. */
+export function countPending(report: BackstopReport): number {
+  let n = 0;
+  for (const t of report.tests) for (const img of Object.values(t.images)) if (!img.available && !img.error) n++;
+  return n;
 }
 
 function isConfigPath(p: string): boolean {
@@ -232,19 +522,13 @@ async function exists(file: string): Promise<boolean> {
 async function writeAtomic(file: string, data: Buffer): Promise<void> {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, file);
-}
-
-async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
 }
 
 export interface PruneResult {

@@ -173,16 +173,7 @@ export class GitHubClient {
     const r = await this.wrap(`read commit ${sha.slice(0, 7)} of ${owner}/${repo}`, () =>
       this.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }),
     );
-    return {
-      sha: r.data.sha,
-      message: r.data.message,
-      subject: subjectOf(r.data.message),
-      treeSha: r.data.tree.sha,
-      parents: r.data.parents.map((p) => p.sha),
-      authorName: r.data.author.name,
-      date: r.data.author.date,
-      url: r.data.html_url,
-    };
+    return gitCommitInfo(r.data);
   }
 
   /** `main` HEAD: the ref and its commit. */
@@ -247,13 +238,7 @@ export class GitHubClient {
     const r = await this.wrap(`create a commit in ${owner}/${repo}`, () =>
       this.octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha, parents, ...MUTATION }),
     );
-    return {
-      sha: r.data.sha,
-      message: r.data.message,
-      subject: subjectOf(r.data.message),
-      treeSha: r.data.tree.sha,
-      parents: r.data.parents.map((p) => p.sha),
-    };
+    return gitCommitInfo(r.data);
   }
 
   /** `PATCH git/refs/{ref}` WITHOUT force: a compare-and-swap that GitHub refuses (422) unless it fast-forwards. */
@@ -333,6 +318,27 @@ function malformed(what: string): ApiError {
     'malformed',
     `GitHub answered with something that is not the JSON expected while trying to ${what}.`,
   );
+}
+
+/** A git commit object (`GET`/`POST git/commits`) as CommitInfo. */
+function gitCommitInfo(c: {
+  sha: string;
+  message: string;
+  tree: { sha: string };
+  parents: { sha: string }[];
+  author: { name: string; date: string };
+  html_url: string;
+}): CommitInfo {
+  return {
+    sha: c.sha,
+    message: c.message,
+    subject: subjectOf(c.message),
+    treeSha: c.tree.sha,
+    parents: c.parents.map((p) => p.sha),
+    authorName: c.author.name,
+    date: c.author.date,
+    url: c.html_url,
+  };
 }
 
 export function subjectOf(message: string): string {
