@@ -57,7 +57,11 @@ async function createTag(
 }
 
 function describeCommit(plan: ReleasePlan): string {
-  return `main HEAD ${plan.head.sha.slice(0, 7)} "${plan.head.subject}"${plan.headHold ? ' — carries [HOLD]: production will wait for approval' : ''}`;
+  const hold = plan.headHold ? ' — carries [HOLD]: production will wait for approval' : '';
+  const again = plan.headTags.length
+    ? ` — already released as ${plan.headTags.join(', ')}: no new commit since, the same code would be deployed again`
+    : '';
+  return `main HEAD ${plan.head.sha.slice(0, 7)} "${plan.head.subject}"${hold}${again}`;
 }
 
 export function registerCreateReleaseTag(services: Services): vscode.Disposable[] {

@@ -15,13 +15,16 @@ export interface ReleasePlan {
   next?: string;
   head: CommitInfo;
   headHold: boolean;
+  /** Release tags already on main HEAD: a new tag would release the same code again. */
+  headTags: string[];
 }
 
 export async function planRelease(github: GitHubClient, org: string, site: string): Promise<ReleasePlan> {
   const repo = `planet4-${site}`;
   const [tagList, head] = await Promise.all([github.listTags(org, repo), github.branchHead(org, repo, 'main')]);
   const tags = tagList.map((t) => t.name);
-  const plan: ReleasePlan = { site, repo, tags, head, headHold: carriesHold(head.message) };
+  const headTags = sortReleaseTags(tagList.filter((t) => t.commitSha === head.sha).map((t) => t.name));
+  const plan: ReleasePlan = { site, repo, tags, head, headHold: carriesHold(head.message), headTags };
   const latest = latestReleaseTag(tags);
   if (latest) plan.latest = latest;
   const next = nextReleaseTag(tags);
