@@ -1,0 +1,45 @@
+import * as assert from 'assert';
+import { GitHubClient } from '../../src/core/api/github/client';
+import { planRelease } from '../../src/core/release/actions';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+
+describe('release plan against the sandbox', function () {
+  this.timeout(20000);
+  let sb: Sandbox;
+  let github: GitHubClient;
+  before(async () => {
+    sb = await startSandbox({ scenario: 'green' });
+    github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github });
+  });
+  after(() => sb.close());
+
+  it('computes the next version from every tag page, lightweight and annotated, ignoring noise', async () => {
+    for (const site of sb.sites) {
+      const plan = await planRelease(github, 'greenpeace', site);
+      assert.ok(plan.latest, site);
+      assert.ok(plan.next, site);
+      const parts = plan.latest.split('.');
+      const last = Number(parts.pop());
+      assert.strictEqual(plan.next, `${parts.join('.')}.${last + 1}`, site);
+      assert.ok(!plan.tags.filter((t) => t.startsWith('v')).some((t) => t === plan.next), `${site}: next is new`);
+      assert.strictEqual(plan.head.sha, sb.mainHead(site).sha, site);
+    }
+    const tricky = (await Promise.all(sb.sites.map((s) => planRelease(github, 'greenpeace', s)))).filter((p) =>
+      p.tags.includes('v1.99'),
+    );
+    assert.ok(tricky.length > 0, 'a site where string order differs from version order');
+    for (const p of tricky) assert.match(p.latest ?? '', /^v1\.1\d\d$/, `${p.site}: ${p.latest ?? ''} beats v1.99`);
+    const many = (await Promise.all(sb.sites.map((s) => planRelease(github, 'greenpeace', s)))).filter(
+      (p) => p.tags.length > 100,
+    );
+    assert.ok(many.length > 0, 'some sites have more than one page of tags');
+  });
+
+  it('says when main HEAD is already released (no commit since the latest tag)', async () => {
+    const plans = await Promise.all(sb.sites.map((s) => planRelease(github, 'greenpeace', s)));
+    const same = plans.filter((p) => p.headTags.length > 0);
+    const ahead = plans.filter((p) => p.headTags.length === 0);
+    assert.ok(same.length > 0 && ahead.length > 0);
+    for (const p of same) assert.strictEqual(p.headTags[0], p.latest, p.site);
+  });
+});
