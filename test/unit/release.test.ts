@@ -28,7 +28,10 @@ describe('release plan against the sandbox', function () {
       p.tags.includes('v1.99'),
     );
     assert.ok(tricky.length > 0, 'a site where string order differs from version order');
-    for (const p of tricky) assert.match(p.latest ?? '', /^v1\.1\d\d$/, `${p.site}: ${p.latest ?? ''} beats v1.99`);
+    for (const p of tricky) {
+      assert.ok(p.tags.includes('v1.100'), p.site);
+      assert.ok(Number((p.latest ?? '').split('.').pop()) >= 100, `${p.site}: ${p.latest ?? ''} beats v1.99`);
+    }
     const many = (await Promise.all(sb.sites.map((s) => planRelease(github, 'greenpeace', s)))).filter(
       (p) => p.tags.length > 100,
     );
