@@ -1,10 +1,11 @@
-// 6. The visual report: first open (listing + download + parse) of a 120-entry BackstopJS report, and a reopen.
+// 6. The visual report: first open of a 120-entry BackstopJS report (listing + config.js: the entries show while the
+// images download in the background), all its images downloaded, and a cached reopen.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CircleCiClient } from '../src/core/api/circleci/client';
 import { compareJobOf } from '../src/core/report/job';
-import { loadReport } from '../src/core/report/loader';
+import { startReport, type DownloadResult, type LoadOutcome } from '../src/core/report/loader';
 import { RequestLimiter } from '../src/core/util/limiter';
 import { startSandbox } from '../src/sandbox';
 import { atMost, info, median, round, type Figure } from './figures';
@@ -77,35 +78,35 @@ export async function visualReport(sourceDataDir: string, latencyMs: number, reo
       token: () => sb.tokens.circleci,
       limiter: new RequestLimiter(CAP),
     });
+    /** `shownMs`: the report is known (the command resolves, the panel lists it); `imagesMs`: every image is on disk. */
     const open = async (): Promise<{
-      ms: number;
-      listedMs: number;
-      outcome: Awaited<ReturnType<typeof loadReport>>;
+      shownMs: number;
+      imagesMs: number;
+      outcome: LoadOutcome;
+      result?: DownloadResult;
     }> => {
-      let listedMs = NaN;
       const t0 = performance.now();
-      const outcome = await loadReport({
-        client,
-        slug: snapshot.slug,
-        jobNumber,
-        cacheRoot,
-        finished: true,
-        onProgress: (p) => {
-          if (Number.isNaN(listedMs) && p.done === 1) listedMs = performance.now() - t0;
-        },
-      });
-      return { ms: performance.now() - t0, listedMs, outcome };
+      const started = await startReport({ client, slug: snapshot.slug, jobNumber, cacheRoot, finished: true });
+      const shownMs = performance.now() - t0;
+      const result = await started.downloads?.done;
+      return { shownMs, imagesMs: performance.now() - t0, outcome: started.outcome, ...(result ? { result } : {}) };
     };
 
     sb.clearRequests();
     const first = await open();
     if (first.outcome.kind !== 'ok' || first.outcome.fromCache) throw new Error(`first open: ${first.outcome.kind}`);
+    if (!first.result?.complete)
+      throw new Error(`first open: the cache is not complete (${JSON.stringify(first.result)})`);
     const entries = first.outcome.summary.total;
     const c = countRequests(sb.requests);
     const downloads = c.artifacts;
     const listings = c.total - downloads;
-    // the floor: the listing pages one after the other, config.js, then the images CAP at a time
-    const floor = (listings + 1 + Math.ceil((downloads - 1) / CAP)) * latencyMs;
+    // the floors: the listing pages one after the other and config.js; then the images CAP at a time
+    const shownFloor = (listings + 1) * latencyMs;
+    const imagesFloor = (listings + 1 + Math.ceil((downloads - 1) / CAP)) * latencyMs;
+    const missing = first.outcome.report.tests
+      .flatMap((t) => Object.values(t.images))
+      .filter((i) => !i.available).length;
 
     sb.clearRequests();
     const times: number[] = [];
@@ -113,22 +114,22 @@ export async function visualReport(sourceDataDir: string, latencyMs: number, reo
       const again = await open();
       if (again.outcome.kind !== 'ok' || !again.outcome.fromCache)
         throw new Error('reopen did not come from the cache');
-      times.push(again.ms);
+      times.push(again.shownMs);
     }
     const reopenRequests = sb.requests.length;
     return [
       atMost(
-        `visual report (${entries} entries): first open`,
-        round(first.ms, 0),
+        `visual report (${entries} entries): first open (entries shown)`,
+        round(first.shownMs, 0),
         'ms',
         2000,
-        `${listings} listing + ${downloads} downloads (config.js + images) at ${latencyMs} ms/request, ${CAP} in parallel; floor ${floor} ms (${round(first.ms / floor, 2)}×); ${first.outcome.missingImages} images missing on purpose`,
+        `${listings} listing + config.js at ${latencyMs} ms/request, then the list shows; floor ${shownFloor} ms (${round(first.shownMs / shownFloor, 2)}×)`,
       ),
       info(
-        `visual report (${entries} entries): entries known`,
-        round(first.listedMs, 0),
+        `visual report (${entries} entries): all images downloaded`,
+        round(first.imagesMs, 0),
         'ms',
-        'artifact listing + config.js downloaded and parsed (before the images)',
+        `in the background after the list shows: ${downloads - 1} images, ${CAP} in parallel; floor ${imagesFloor} ms (${round(first.imagesMs / imagesFloor, 2)}×); ${missing} images missing on purpose`,
       ),
       atMost(
         `visual report (${entries} entries): cached reopen`,

@@ -1,8 +1,10 @@
 /**
  * `planet4.openVisualReport`: opens the BackstopJS report of a site's `visualtests-compare` job in a webview.
  * Argument: a site name, `{ site }`, or a tree node carrying `site` (a name or a snapshot). Resolves to
- * `{ site, jobNumber, state, passed, failed, ... }`; with an explicit argument it rejects with the user-facing
- * message when it fails (the message is also shown).
+ * `{ site, jobNumber, state, passed, failed, imagesPending, ... }` as soon as the report shows (its images download
+ * in the background); `{ site, waitForImages: true }` resolves only when every image has been downloaded (or
+ * failed). With an explicit argument it rejects with the user-facing message when it fails (the message is also
+ * shown).
  */
 import * as vscode from 'vscode';
 import type { Services } from '../services';
@@ -21,6 +23,11 @@ export function siteOfArgument(arg: unknown): string | undefined {
   if (typeof o.site === 'object' && o.site !== null) return siteOfArgument(o.site);
   if (typeof o.snapshot === 'object' && o.snapshot !== null) return siteOfArgument(o.snapshot);
   return undefined;
+}
+
+/** `{ waitForImages: true }`: resolve after the background downloads. */
+export function waitsForImages(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && (arg as { waitForImages?: unknown }).waitForImages === true;
 }
 
 export function registerOpenVisualReport(services: Services): vscode.Disposable[] {
@@ -50,7 +57,7 @@ export function registerOpenVisualReport(services: Services): vscode.Disposable[
       }
       try {
         if (!site) throw new Error('Planet 4: Open Visual Report needs a site.');
-        return await panels.open(site);
+        return await panels.open(site, { waitForImages: waitsForImages(arg) });
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         services.log.error(`${OPEN_VISUAL_REPORT}: ${message}`);

@@ -1,5 +1,6 @@
-// The visual report in a real VS Code: open the report of a visual-diffs site from the sandbox, check the
-// counts and the cache, reopen it without downloading anything, close the panel.
+// The visual report in a real VS Code: open the report of a visual-diffs site from the sandbox (the command resolves
+// when the list shows, the images download in the background; `waitForImages` waits for them), check the counts
+// and the cache, reopen it without downloading anything, close the panel.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,6 +29,8 @@ interface ReportResult {
   total?: number;
   fromCache?: boolean;
   cacheDir?: string;
+  imagesPending?: number;
+  missingImages?: number;
 }
 
 function reportTabs(): vscode.Tab[] {
@@ -69,7 +72,7 @@ describe('report: the visual report of a visual-diffs site', function () {
     await sb.close();
   });
 
-  it('opens the report: 12 tests, 8 passed, 4 failed, cached on disk', async () => {
+  it('opens the report: 12 tests, 8 passed, 4 failed, as soon as config.js is parsed', async () => {
     const r = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', { site });
     assert.strictEqual(r.site, site);
     assert.strictEqual(r.state, 'ready');
@@ -77,9 +80,24 @@ describe('report: the visual report of a visual-diffs site', function () {
     assert.strictEqual(r.total, 12);
     assert.strictEqual(r.passed, 8);
     assert.strictEqual(r.failed, 4);
+    assert.strictEqual(r.fromCache, false);
+    assert.strictEqual(typeof r.imagesPending, 'number', 'the result says how many images are still downloading');
+    assert.ok(r.cacheDir, 'the result names the cache folder');
+    assert.ok(fs.existsSync(path.join(r.cacheDir, 'html_report', 'config.js')));
+    await waitForTabs(1);
+  });
+
+  it('waits for the background downloads with waitForImages: then the cache is complete', async () => {
+    const r = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', {
+      site,
+      waitForImages: true,
+    });
+    assert.strictEqual(r.state, 'ready');
+    assert.strictEqual(r.failed, 4);
+    assert.strictEqual(r.imagesPending, 0);
     assert.ok(r.cacheDir, 'the result names the cache folder');
     assert.ok(fs.existsSync(path.join(r.cacheDir, 'complete.json')), 'a complete cache');
-    assert.ok(fs.existsSync(path.join(r.cacheDir, 'html_report', 'config.js')));
+    assert.ok(!fs.existsSync(path.join(r.cacheDir, 'listing.json')), 'no listing kept in a complete cache');
     assert.ok(fs.readdirSync(path.join(r.cacheDir, 'bitmaps_reference')).length > 0);
     await waitForTabs(1);
     assert.ok(
@@ -100,6 +118,7 @@ describe('report: the visual report of a visual-diffs site', function () {
     assert.strictEqual(reopened.fromCache, true);
     assert.strictEqual(reopened.passed, 8);
     assert.strictEqual(reopened.failed, 4);
+    assert.strictEqual(reopened.imagesPending, 0);
     const downloads = sb.requests.filter((q) => q.service === 'artifacts' || /\/artifacts$/.test(q.path));
     assert.deepStrictEqual(downloads, [], 'no artifact listing or download on reopen');
     await waitForTabs(1);

@@ -228,6 +228,17 @@ describe('report: webview HTML and messages', () => {
     assert.ok(!isWebviewMessage({ type: 'run', command: 'x' }));
     assert.ok(!isWebviewMessage(null));
   });
+
+  it("accepts a 'want' message only with a bounded list of non-empty string ids", () => {
+    assert.ok(isWebviewMessage({ type: 'want', ids: ['bitmaps_test/1/a.png'] }));
+    assert.ok(isWebviewMessage({ type: 'want', ids: [] }));
+    assert.ok(!isWebviewMessage({ type: 'want' }));
+    assert.ok(!isWebviewMessage({ type: 'want', ids: 'bitmaps_test/1/a.png' }));
+    assert.ok(!isWebviewMessage({ type: 'want', ids: [1] }));
+    assert.ok(!isWebviewMessage({ type: 'want', ids: [''] }));
+    assert.ok(!isWebviewMessage({ type: 'want', ids: ['x'.repeat(1025)] }));
+    assert.ok(!isWebviewMessage({ type: 'want', ids: Array.from({ length: 201 }, (_, i) => `${i}.png`) }));
+  });
 });
 
 describe('report: compare job of a snapshot', () => {

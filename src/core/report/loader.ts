@@ -189,7 +189,7 @@ export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> 
  * in the background (`downloads`), updating the report's `ReportImage`s (`available`, `error`) as they land.
  */
 export async function startReport(opts: LoadReportOptions): Promise<StartedReport> {
-  const { client, slug, jobNumber, cacheRoot, signal } = opts;
+  const { slug, jobNumber, cacheRoot, signal } = opts;
   if (jobNumber === undefined) {
     return {
       outcome: { kind: 'no-job', message: 'This release has no visual comparison (visualtests-compare) job yet.' },

@@ -1,6 +1,8 @@
 /**
  * The visual report panel: one per site and compare job, restored after a reload by its serializer. The
  * webview gets data by postMessage only; images are files of THAT job's cache folder, served by asWebviewUri.
+ * The report shows as soon as config.js is parsed; its images download in the background (the webview's `want`
+ * messages move the images near its viewport to the front of the queue) and reach the webview in batches.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -11,10 +13,13 @@ import { compareJobOf, type CompareJobInfo } from '../../core/report/job';
 import {
   DEFAULT_CACHE_LIMIT_BYTES,
   jobCacheDir,
-  loadReport,
   pruneCache,
   readCachedReport,
+  startReport,
+  type ImageDownloads,
+  type LandedImage,
   type LoadOutcome,
+  type StartedReport,
 } from '../../core/report/loader';
 import { fileInside } from '../../core/report/safePath';
 import type { Services } from '../../services';
@@ -24,12 +29,21 @@ import {
   type HostMessage,
   type PanelState,
   type ReportHeader,
+  type LandedViewImage,
   type ReportView,
+  type ViewImage,
   type ViewTest,
   type WebviewMessage,
 } from './protocol';
 
 export const VIEW_TYPE = 'planet4.visualReport';
+/** Landed images are posted to the webview at most this often. */
+export const IMAGE_BATCH_MS = 100;
+
+export interface OpenOptions {
+  /** Resolve only when every image has been downloaded (or failed): for tests and scripts. */
+  waitForImages?: boolean;
+}
 
 export interface OpenVisualReportResult {
   site: string;
@@ -43,6 +57,10 @@ export interface OpenVisualReportResult {
   fromCache?: boolean;
   /** The job's cache folder. */
   cacheDir?: string;
+  /** Images still downloading in the background (0 when the result waited for them). */
+  imagesPending?: number;
+  /** Images that cannot be shown. */
+  missingImages?: number;
 }
 
 export function reportCacheRoot(context: vscode.ExtensionContext): string {
@@ -81,7 +99,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
   }
 
   /** Opens (or reveals) the report of the site's current compare job and loads it. Throws user-facing errors. */
-  async open(site: string): Promise<OpenVisualReportResult> {
+  async open(site: string, opts: OpenOptions = {}): Promise<OpenVisualReportResult> {
     const snapshot = this.services.fleet.get(site);
     if (!snapshot) {
       throw new Error(`Planet 4: no site "${site}" in the pipelines view (refresh it, or check planet4.sites).`);
@@ -90,11 +108,15 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
     let panel = this.find(site, info.jobNumber);
     if (panel) {
       panel.reveal();
-      if (panel.lastOutcome?.kind === 'ok') return panel.result();
+      if (panel.lastOutcome?.kind === 'ok') {
+        if (opts.waitForImages) await panel.imagesSettled();
+        return panel.result();
+      }
     } else {
       panel = this.create(site, info.jobNumber);
     }
     await panel.load(info, true);
+    if (opts.waitForImages) await panel.imagesSettled();
     return panel.result();
   }
 
@@ -147,7 +169,17 @@ export class ReportPanel {
   private info: CompareJobInfo | undefined;
   private view: ReportView = { kind: 'loading', message: 'Loading the visual report…' };
   lastOutcome: LoadOutcome | undefined;
+  /** Set while the listing / config.js is loading. */
   private loading: AbortController | undefined;
+  /** The latest load's controller: aborts its listing and its background downloads. */
+  private current: AbortController | undefined;
+  private downloads: ImageDownloads | undefined;
+  private downloadsSettled: Promise<void> = Promise.resolve();
+  /** The view's images still downloading, by id. */
+  private pendingViews = new Map<string, ViewImage[]>();
+  /** Landed images not posted yet. */
+  private batch = new Map<string, LandedViewImage>();
+  private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
@@ -182,8 +214,17 @@ export class ReportPanel {
       r.total = o.summary.total;
       r.fromCache = o.fromCache;
       r.cacheDir = o.jobDir;
+      if (this.view.kind === 'ready') {
+        r.imagesPending = this.view.pendingImages;
+        r.missingImages = this.view.missingImages;
+      }
     }
     return r;
+  }
+
+  /** Settles when the background downloads of the current report have ended (at once when there are none). */
+  imagesSettled(): Promise<void> {
+    return this.downloadsSettled;
   }
 
   private setupWebview(): void {
@@ -215,10 +256,16 @@ export class ReportPanel {
     this.post();
   }
 
-  /** Loads (or reloads) the report of `info`'s job. Throws user-facing errors (after showing them in the panel). */
+  /**
+   * Loads (or reloads) the report of `info`'s job: resolves when the report is shown, its images still downloading
+   * (see `imagesSettled`). Throws user-facing errors (after showing them in the panel).
+   */
   async load(info: CompareJobInfo, withProgress: boolean): Promise<LoadOutcome> {
-    this.loading?.abort();
+    this.current?.abort();
+    this.stopDownloads();
+    this.downloadsSettled = Promise.resolve();
     const controller = new AbortController();
+    this.current = controller;
     this.loading = controller;
     const jobChanged = info.jobNumber !== this.jobNumber || this.info?.slug !== info.slug;
     this.info = info;
@@ -231,17 +278,17 @@ export class ReportPanel {
     const run = async (
       progress?: vscode.Progress<{ message?: string; increment?: number }>,
       token?: vscode.CancellationToken,
-    ): Promise<LoadOutcome> => {
+    ): Promise<StartedReport> => {
       token?.onCancellationRequested(() => {
-        controller.abort();
+        // the notification covers the listing only; once the report shows, closing it stops nothing
+        if (this.loading === controller) controller.abort();
       });
       // a finished job's complete cache needs no client (and no token): try it first
       if (info.jobNumber !== undefined) {
         const cached = await readCachedReport(cacheRoot, info.slug, info.jobNumber);
-        if (cached) return cached;
+        if (cached) return { outcome: cached };
       }
-      let last = 0;
-      return loadReport({
+      return startReport({
         client: info.jobNumber !== undefined && info.finished ? this.services.circleci() : noClient,
         slug: info.slug,
         jobNumber: info.jobNumber,
@@ -249,18 +296,20 @@ export class ReportPanel {
         finished: info.finished,
         signal: controller.signal,
         onProgress: (p) => {
-          const pct = p.total > 0 ? (p.done / p.total) * 100 : 0;
-          progress?.report({ message: p.message, increment: pct - last });
-          last = pct;
-          this.view = { kind: 'loading', message: p.message, done: p.done, total: p.total };
+          if (this.loading !== controller) return;
+          progress?.report({ message: p.message });
+          this.view = { kind: 'loading', message: p.message };
           this.post();
+        },
+        onImage: (img) => {
+          if (this.current === controller) this.onImageLanded(img);
         },
       });
     };
 
-    let outcome: LoadOutcome;
+    let started: StartedReport;
     try {
-      outcome = withProgress
+      started = withProgress
         ? await vscode.window.withProgress(
             {
               location: vscode.ProgressLocation.Notification,
@@ -284,30 +333,108 @@ export class ReportPanel {
     } finally {
       if (this.loading === controller) this.loading = undefined;
     }
+    const outcome = started.outcome;
     this.lastOutcome = outcome;
     this.view = this.viewOf(outcome);
     this.post();
     if (outcome.kind === 'ok') {
       this.services.log.info(
-        `visual report of ${this.site}, job ${info.jobNumber ?? '-'}: ${outcome.summary.passed} passed, ${outcome.summary.failed} failed${outcome.fromCache ? ' (from the cache)' : ''}`,
+        `visual report of ${this.site}, job ${info.jobNumber ?? '-'}: ${outcome.summary.passed} passed, ${outcome.summary.failed} failed${outcome.fromCache ? ' (from the cache)' : ''}${started.downloads ? `; downloading ${started.downloads.remaining} images` : ''}`,
       );
-      if (!outcome.fromCache) {
-        void pruneCache(cacheRoot, cacheLimitBytes(), [outcome.jobDir]).then(
-          (r) => {
-            if (r.deleted.length) this.services.log.info(`visual reports: pruned ${r.deleted.length} cached jobs`);
-          },
-          (e: unknown) => {
-            this.services.log.warn(`visual reports: could not prune the cache: ${String(e)}`);
-          },
-        );
-      }
+      if (started.downloads) this.track(started.downloads, outcome.jobDir, controller);
     }
     return outcome;
   }
 
+  /** Follows the background downloads: batches landed images to the webview, prunes the cache at the end. */
+  private track(downloads: ImageDownloads, jobDir: string, controller: AbortController): void {
+    this.downloads = downloads;
+    const settled = downloads.done.then((r) => {
+      if (this.current !== controller) return;
+      this.downloads = undefined;
+      this.flushImages();
+      if (r.aborted) return;
+      this.services.log.info(
+        `visual report of ${this.site}: ${r.downloaded} images downloaded${r.failed ? `, ${r.failed} failed` : ''}${r.complete ? '; cached for offline use' : ''}`,
+      );
+      void pruneCache(this.owner.cacheRoot, cacheLimitBytes(), [jobDir]).then(
+        (p) => {
+          if (p.deleted.length) this.services.log.info(`visual reports: pruned ${p.deleted.length} cached jobs`);
+        },
+        (e: unknown) => {
+          this.services.log.warn(`visual reports: could not prune the cache: ${String(e)}`);
+        },
+      );
+    });
+    this.downloadsSettled = settled;
+    if (downloads.remaining > 0) {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Planet 4: report images of ${this.site}` },
+        () => settled,
+      );
+    }
+  }
+
+  private stopDownloads(): void {
+    this.downloads = undefined;
+    this.pendingViews = new Map();
+    this.batch.clear();
+    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+  }
+
+  /** An image landed (or failed): update the view, and post it with the others of its batch. */
+  private onImageLanded(img: LandedImage): void {
+    const views = this.pendingViews.get(img.path);
+    const o = this.lastOutcome;
+    if (!views || o?.kind !== 'ok' || this.view.kind !== 'ready') return;
+    this.pendingViews.delete(img.path);
+    const landed: LandedViewImage = { id: img.path };
+    if (img.available) {
+      try {
+        landed.src = this.srcOf(o.jobDir, img.path);
+      } catch (e) {
+        landed.error = e instanceof Error ? e.message : String(e);
+      }
+    } else {
+      landed.error = img.error ?? 'The image is not available.';
+    }
+    for (const v of views) {
+      delete v.pending;
+      if (landed.src !== undefined) v.src = landed.src;
+      else v.error = landed.error;
+    }
+    this.view.pendingImages -= views.length;
+    if (landed.src === undefined) this.view.missingImages += views.length;
+    this.batch.set(img.path, landed);
+    this.batchTimer ??= setTimeout(() => {
+      this.flushImages();
+    }, IMAGE_BATCH_MS);
+  }
+
+  private flushImages(): void {
+    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.size === 0 || this.disposed || this.view.kind !== 'ready') return;
+    const message: HostMessage = {
+      type: 'images',
+      images: [...this.batch.values()],
+      pendingImages: this.view.pendingImages,
+      missingImages: this.view.missingImages,
+    };
+    this.batch.clear();
+    void this.panel.webview.postMessage(message);
+  }
+
+  private srcOf(jobDir: string, relative: string): string {
+    return this.panel.webview.asWebviewUri(vscode.Uri.file(fileInside(jobDir, relative))).toString();
+  }
+
   private viewOf(outcome: LoadOutcome): ReportView {
+    this.pendingViews = new Map();
     if (outcome.kind !== 'ok') return { kind: outcome.kind, message: outcome.message };
-    const webview = this.panel.webview;
+    let pendingImages = 0;
+    let missingImages = 0;
     const toView = (t: ReportTest): ViewTest => {
       const v: ViewTest = {
         key: t.key,
@@ -328,16 +455,26 @@ export class ReportPanel {
         if (!img) continue;
         if (img.path && img.available) {
           try {
-            v.images[kind] = {
-              src: webview.asWebviewUri(vscode.Uri.file(fileInside(outcome.jobDir, img.path))).toString(),
-            };
+            v.images[kind] = { src: this.srcOf(outcome.jobDir, img.path) };
             continue;
           } catch (e) {
             v.images[kind] = { error: e instanceof Error ? e.message : String(e) };
+            missingImages++;
             continue;
           }
         }
+        if (img.path && img.error === undefined && !outcome.fromCache) {
+          // still downloading: a placeholder until it lands
+          const pending: ViewImage = { pending: true, id: img.path };
+          v.images[kind] = pending;
+          const list = this.pendingViews.get(img.path) ?? [];
+          list.push(pending);
+          this.pendingViews.set(img.path, list);
+          pendingImages++;
+          continue;
+        }
         v.images[kind] = { error: img.error ?? 'The image is not available.' };
+        missingImages++;
       }
       return v;
     };
@@ -346,7 +483,8 @@ export class ReportPanel {
       tests: orderForDisplay(outcome.report.tests).map(toView),
       passed: outcome.summary.passed,
       failed: outcome.summary.failed,
-      missingImages: outcome.missingImages,
+      missingImages,
+      pendingImages,
     };
   }
 
@@ -392,6 +530,9 @@ export class ReportPanel {
       case 'ready':
         this.post();
         return;
+      case 'want':
+        this.downloads?.prioritize(m.ids);
+        return;
       case 'openJob': {
         const url = this.header().jobUrl;
         if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
@@ -412,6 +553,12 @@ export class ReportPanel {
           this.services.log.warn(`refresh of ${this.site}: ${String(e)}`);
         }
         if (this.view.kind === 'ready') {
+          const o = this.lastOutcome;
+          // images that failed to download: try them again (a complete cache reopens without a request)
+          if (o?.kind === 'ok' && !o.fromCache && !this.downloads && this.view.missingImages > 0 && this.info) {
+            await this.load(this.info, true).catch(() => undefined);
+            return;
+          }
           this.post();
           return;
         }
@@ -427,7 +574,8 @@ export class ReportPanel {
 
   dispose(): void {
     this.disposed = true;
-    this.loading?.abort();
+    this.current?.abort();
+    this.stopDownloads();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -21,7 +21,18 @@ export interface ReportHeader {
 }
 
 export interface ViewImage {
-  /** A webview URI of the cached file; absent when the image cannot be shown. */
+  /** A webview URI of the cached file; absent when the image cannot be shown (yet). */
+  src?: string;
+  error?: string;
+  /** Still downloading: the webview shows a placeholder until an `images` message brings `src` or `error`. */
+  pending?: boolean;
+  /** The image's id (its path in the report's folder), for `want` and `images` messages. */
+  id?: string;
+}
+
+/** An image that finished downloading (`src`) or failed (`error`). */
+export interface LandedViewImage {
+  id: string;
   src?: string;
   error?: string;
 }
@@ -43,16 +54,35 @@ export interface ViewTest {
 
 export type ReportView =
   | { kind: 'loading'; message: string; done?: number; total?: number }
-  | { kind: 'ready'; tests: ViewTest[]; passed: number; failed: number; missingImages: number }
+  | {
+      kind: 'ready';
+      tests: ViewTest[];
+      passed: number;
+      failed: number;
+      missingImages: number;
+      /** Images still downloading. */
+      pendingImages: number;
+    }
   | { kind: 'running'; message: string }
   | { kind: 'gone'; message: string }
   | { kind: 'no-job'; message: string }
   | { kind: 'error'; message: string };
 
-export type HostMessage = { type: 'update'; header: ReportHeader; view: ReportView };
+export type HostMessage =
+  | { type: 'update'; header: ReportHeader; view: ReportView }
+  /** Images that landed since the last message (coalesced), and the report's counts after them. */
+  | { type: 'images'; images: LandedViewImage[]; pendingImages: number; missingImages: number };
 
 export type WebviewMessage =
-  { type: 'ready' } | { type: 'approve'; job: ApprovalJob } | { type: 'openJob' } | { type: 'refresh' };
+  | { type: 'ready' }
+  | { type: 'approve'; job: ApprovalJob }
+  | { type: 'openJob' }
+  | { type: 'refresh' }
+  /** Images near the viewport or in the detail view: download them next (most wanted first). */
+  | { type: 'want'; ids: string[] };
+
+/** Most ids one `want` message may carry. */
+export const MAX_WANTED = 200;
 
 export type Filter = 'failed' | 'passed' | 'all';
 export type ImageMode = ImageKind | 'slider' | 'side-by-side';
@@ -75,6 +105,14 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (t === 'approve') {
     const job = (m as { job?: unknown }).job;
     return job === 'hold-production' || job === 'rollback-staging';
+  }
+  if (t === 'want') {
+    const ids = (m as { ids?: unknown }).ids;
+    return (
+      Array.isArray(ids) &&
+      ids.length <= MAX_WANTED &&
+      ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 1024)
+    );
   }
   return t === 'ready' || t === 'openJob' || t === 'refresh';
 }

@@ -1,6 +1,8 @@
 /**
  * The visual report webview (browser, bundled to dist/webview/report.js). Builds every node with
  * createElement/textContent from the data the panel posts: no HTML string from data ever reaches the DOM.
+ * Images still downloading show as placeholders (`data-image-id`); an IntersectionObserver asks the panel for those
+ * near the viewport (`want`), and `images` messages swap them in.
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -9,16 +11,18 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type {
-  Filter,
-  HostMessage,
-  ImageMode,
-  PanelState,
-  ReportHeader,
-  ReportView,
-  ViewImage,
-  ViewTest,
-  WebviewMessage,
+import {
+  MAX_WANTED,
+  type Filter,
+  type HostMessage,
+  type ImageMode,
+  type LandedViewImage,
+  type PanelState,
+  type ReportHeader,
+  type ReportView,
+  type ViewImage,
+  type ViewTest,
+  type WebviewMessage,
 } from '../protocol';
 
 interface VsCodeApi {
@@ -64,6 +68,13 @@ function h(tag: string, attrs: Record<string, string | undefined> = {}, ...child
 
 function icon(name: string, label?: string): HTMLElement {
   const el = h('vscode-icon', { name, 'aria-hidden': label ? undefined : 'true', label });
+  return el;
+}
+
+/** A spinning `loading` codicon. */
+function spinner(): HTMLElement {
+  const el = icon('loading');
+  el.setAttribute('spin', '');
   return el;
 }
 
@@ -128,6 +139,7 @@ function matchesFilter(t: ViewTest, filter: Filter, search: string): boolean {
 // ------------------------------------------------------------------ rendering
 
 function render(): void {
+  observer?.disconnect();
   app.replaceChildren(renderHeader(), renderBody());
   if (view.kind === 'ready' && !state.detail) listbox?.focus({ preventScroll: true });
 }
@@ -168,11 +180,7 @@ function renderHeader(): HTMLElement {
         ' failed',
       ),
     );
-    if (view.missingImages > 0) {
-      meta.append(
-        h('span', { class: 'p4-count p4-warn' }, icon('warning'), ` ${view.missingImages} images unavailable`),
-      );
-    }
+    meta.append(imagesStatus());
   }
 
   const actions = h('div', { class: 'p4-actions', role: 'toolbar', 'aria-label': 'Report actions' });
@@ -231,6 +239,21 @@ function renderHeader(): HTMLElement {
   return h('header', { class: 'p4-header' }, title, meta, actions);
 }
 
+/** `N images loading · M unavailable`, updated in place by `images` messages. */
+function imagesStatus(): HTMLElement {
+  const el = h('span', { id: 'p4-images-status', class: 'p4-images-status' });
+  if (view.kind !== 'ready') return el;
+  if (view.pendingImages > 0) {
+    el.append(
+      h('span', { class: 'p4-count p4-loading', role: 'status' }, spinner(), ` ${view.pendingImages} images loading`),
+    );
+  }
+  if (view.missingImages > 0) {
+    el.append(h('span', { class: 'p4-count p4-warn' }, icon('warning'), ` ${view.missingImages} images unavailable`));
+  }
+  return el;
+}
+
 function renderBody(): HTMLElement {
   listbox = undefined;
   switch (view.kind) {
@@ -279,6 +302,7 @@ function computeVisible(): void {
 }
 
 function renderList(): HTMLElement {
+  resetObserver();
   const tests = allTests();
   const filter = state.filter ?? 'all';
   computeVisible();
@@ -352,6 +376,7 @@ function refreshList(focusList = true): void {
 }
 
 function fillList(list: HTMLElement): void {
+  observer?.disconnect();
   list.replaceChildren();
   if (visible.length === 0) {
     list.append(h('p', { class: 'p4-empty' }, allTests().length ? 'No test matches.' : 'The report has no tests.'));
@@ -403,8 +428,7 @@ function renderEntry(t: ViewTest, index: number): HTMLElement {
   }
   const size = sizeChange(t);
   if (size) details.append(h('span', { class: 'p4-size' }, size));
-  const thumb = t.images.diff?.src ?? t.images.test?.src;
-  return h(
+  const entry = h(
     'div',
     {
       role: 'option',
@@ -430,8 +454,28 @@ function renderEntry(t: ViewTest, index: number): HTMLElement {
       details,
       t.error ? h('div', { class: 'p4-error' }, icon('warning'), ` ${t.error}`) : undefined,
     ),
-    thumb ? h('img', { class: 'p4-thumb', src: thumb, alt: '', loading: 'lazy', decoding: 'async' }) : undefined,
   );
+  const thumb = thumbnailOf(t);
+  if (thumb?.src) {
+    entry.append(h('img', { class: 'p4-thumb', src: thumb.src, alt: '', loading: 'lazy', decoding: 'async' }));
+  } else if (thumb?.pending && thumb.id !== undefined) {
+    const placeholder = h(
+      'span',
+      { class: 'p4-thumb p4-thumb-pending', 'data-image-id': thumb.id, title: 'Downloading…' },
+      spinner(),
+    );
+    entry.append(placeholder);
+    observer?.observe(placeholder);
+  }
+  return entry;
+}
+
+/** The list's thumbnail: the diff, else the test image (downloaded or on its way). */
+function thumbnailOf(t: ViewTest): ViewImage | undefined {
+  const shown = (img: ViewImage | undefined): boolean => !!img && (img.src !== undefined || img.pending === true);
+  if (shown(t.images.diff)) return t.images.diff;
+  if (shown(t.images.test)) return t.images.test;
+  return undefined;
 }
 
 function markSelected(): void {
@@ -553,6 +597,9 @@ function renderDetail(): HTMLElement {
   );
   fact('Size', sizeChange(t) ?? (t.sameDimensions ? 'unchanged' : undefined));
   fact('Error', t.error);
+  // the detail's images (then the neighbours' thumbnails) before anything else
+  const neighbours = [visible[index + 1], visible[index - 1]].map((x) => (x ? thumbnailOf(x) : undefined));
+  want([...Object.values(t.images), ...neighbours].flatMap((img) => (img?.pending && img.id ? [img.id] : [])));
 
   return h(
     'main',
@@ -576,6 +623,20 @@ function renderDetail(): HTMLElement {
 
 function figure(t: ViewTest, kind: 'reference' | 'test' | 'diff', title: string): HTMLElement {
   const img: ViewImage | undefined = t.images[kind];
+  if (img?.pending && img.id !== undefined) {
+    const placeholder = h(
+      'div',
+      {
+        class: 'p4-noimage p4-pending',
+        role: 'img',
+        'aria-label': `${title} image downloading`,
+        'data-image-id': img.id,
+      },
+      spinner(),
+      h('span', {}, 'Downloading…'),
+    );
+    return h('figure', { class: `p4-figure p4-figure-${kind}` }, h('figcaption', {}, title), placeholder);
+  }
   const body = img?.src
     ? h('img', {
         src: img.src,
@@ -616,6 +677,14 @@ function renderImages(t: ViewTest, mode: ImageMode): HTMLElement {
 function renderSlider(t: ViewTest): HTMLElement {
   const ref = t.images.reference?.src;
   const test = t.images.test?.src;
+  if (t.images.reference?.pending || t.images.test?.pending) {
+    return h(
+      'div',
+      { class: 'p4-images p4-side-by-side' },
+      figure(t, 'reference', 'Reference'),
+      figure(t, 'test', 'Test'),
+    );
+  }
   if (!ref || !test) {
     return h(
       'div',
@@ -685,10 +754,94 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
 });
 
+// ------------------------------------------------------------------ images still downloading
+
+let observer: IntersectionObserver | undefined;
+let wanted: string[] = [];
+let wantTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Observes the list's placeholders: those within a screen of the viewport are wanted first. */
+function resetObserver(): void {
+  observer?.disconnect();
+  observer = undefined;
+  if (view.kind !== 'ready' || view.pendingImages === 0 || typeof IntersectionObserver === 'undefined') return;
+  observer = new IntersectionObserver(
+    (records) => {
+      const ids: string[] = [];
+      for (const r of records) {
+        const id = (r.target as HTMLElement).dataset.imageId;
+        if (r.isIntersecting && id !== undefined) ids.push(id);
+      }
+      want(ids);
+    },
+    // the document scrolls; a Document root keeps rootMargin in effect inside the webview's iframe
+    { root: document, rootMargin: '100% 0px' },
+  );
+}
+
+/** Asks the panel to download these next (coalesced: one message per tick, most recent first). */
+function want(ids: string[]): void {
+  if (ids.length === 0) return;
+  wanted = [...ids, ...wanted.filter((id) => !ids.includes(id))].slice(0, MAX_WANTED);
+  wantTimer ??= setTimeout(() => {
+    wantTimer = undefined;
+    const batch = wanted;
+    wanted = [];
+    if (batch.length) vscode.postMessage({ type: 'want', ids: batch });
+  }, 30);
+}
+
+/** Images landed: update the data, swap the placeholders, and the counts. */
+function onImages(images: LandedViewImage[], pendingImages: number, missingImages: number): void {
+  if (view.kind !== 'ready') return;
+  const byId = new Map(images.map((i) => [i.id, i]));
+  let detailChanged = false;
+  for (const t of view.tests) {
+    for (const img of Object.values(t.images)) {
+      const landed = img.pending && img.id !== undefined ? byId.get(img.id) : undefined;
+      if (!landed) continue;
+      delete img.pending;
+      if (landed.src !== undefined) img.src = landed.src;
+      else img.error = landed.error ?? 'The image is not available.';
+      if (state.detail && t.key === state.selected) detailChanged = true;
+    }
+  }
+  view.pendingImages = pendingImages;
+  view.missingImages = missingImages;
+  document.getElementById('p4-images-status')?.replaceWith(imagesStatus());
+  if (state.detail) {
+    if (detailChanged) {
+      const focused = document.activeElement;
+      const scroll = window.scrollY;
+      render();
+      window.scrollTo({ top: scroll });
+      if (focused instanceof HTMLElement && !document.contains(focused)) {
+        document.querySelector<HTMLElement>('.p4-detail')?.focus({ preventScroll: true });
+      }
+    }
+    return;
+  }
+  for (const el of Array.from(document.querySelectorAll<HTMLElement>('.p4-thumb-pending[data-image-id]'))) {
+    const landed = el.dataset.imageId === undefined ? undefined : byId.get(el.dataset.imageId);
+    if (!landed) continue;
+    observer?.unobserve(el);
+    if (landed.src !== undefined) {
+      el.replaceWith(h('img', { class: 'p4-thumb', src: landed.src, alt: '', loading: 'lazy', decoding: 'async' }));
+    } else {
+      el.remove();
+    }
+  }
+  if (pendingImages === 0) observer?.disconnect();
+}
+
 // ------------------------------------------------------------------ messages
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const m = e.data as HostMessage | undefined;
+  if (m?.type === 'images') {
+    onImages(m.images, m.pendingImages, m.missingImages);
+    return;
+  }
   if (m?.type !== 'update') return;
   header = m.header;
   view = m.view;
