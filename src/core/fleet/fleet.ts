@@ -387,7 +387,12 @@ export class Fleet {
   persist(): PersistedFleet {
     const seen: PersistedFleet['seen'] = {};
     for (const [site, mem] of this.memory) seen[site] = [mem.seenUpTo ?? null, mem.finished === true];
-    return { version: 2, savedAt: this.now(), sites: this.siteNames, snapshots: [...this.snapshots.values()], seen };
+    // Stages are stored already ordered: their dependency ids (a third of the state) are not needed again.
+    const snapshots = [...this.snapshots.values()].map((s) => ({
+      ...s,
+      stages: s.stages.map((st) => ({ ...st, dependencies: [] })),
+    }));
+    return { version: 2, savedAt: this.now(), sites: this.siteNames, snapshots, seen };
   }
 
   /**
