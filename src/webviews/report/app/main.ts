@@ -239,17 +239,29 @@ function renderHeader(): HTMLElement {
   return h('header', { class: 'p4-header' }, title, meta, actions);
 }
 
+/** `1 image` / `2 images`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** `N images loading · M unavailable`, updated in place by `images` messages. */
 function imagesStatus(): HTMLElement {
   const el = h('span', { id: 'p4-images-status', class: 'p4-images-status' });
   if (view.kind !== 'ready') return el;
   if (view.pendingImages > 0) {
     el.append(
-      h('span', { class: 'p4-count p4-loading', role: 'status' }, spinner(), ` ${view.pendingImages} images loading`),
+      h(
+        'span',
+        { class: 'p4-count p4-loading', role: 'status' },
+        spinner(),
+        ` ${plural(view.pendingImages, 'image')} loading`,
+      ),
     );
   }
   if (view.missingImages > 0) {
-    el.append(h('span', { class: 'p4-count p4-warn' }, icon('warning'), ` ${view.missingImages} images unavailable`));
+    el.append(
+      h('span', { class: 'p4-count p4-warn' }, icon('warning'), ` ${plural(view.missingImages, 'image')} unavailable`),
+    );
   }
   return el;
 }
@@ -746,7 +758,8 @@ document.addEventListener('keydown', (e) => {
   } else {
     const m = MODES.find((x) => x.key === key);
     if (key === 'Escape') closeDetail();
-    else if (m) setMode(m.mode);
+    // s toggles the slider (back to side by side)
+    else if (m) setMode(m.mode === 'slider' && state.mode === 'slider' ? 'side-by-side' : m.mode);
     else if (key === 'ArrowDown' || key === 'j') move(1);
     else if (key === 'ArrowUp' || key === 'k') move(-1);
     else return;
