@@ -13,13 +13,14 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { extractJsonp, orderForDisplay, parseBackstopReport, type ReportTest } from '../../src/core/report/backstop';
 import { makeNonce, reportHtml } from '../../src/webviews/report/html';
-import type {
-  HostMessage,
-  PanelState,
-  ReportHeader,
-  ViewImage,
-  ViewTest,
-  WebviewMessage,
+import {
+  toViewTest,
+  type HostMessage,
+  type PanelState,
+  type ReportHeader,
+  type ViewImage,
+  type ViewTest,
+  type WebviewMessage,
 } from '../../src/webviews/report/protocol';
 
 export const HOSTILE_LABEL = '<img src=x onerror=alert(1)>';
@@ -262,40 +263,19 @@ export async function startHarness(): Promise<Harness> {
       // as ReportPanel.viewOf does
       let pendingImages = 0;
       let missingImages = 0;
-      const view: ViewTest[] = tests.map((t) => {
-        const v: ViewTest = {
-          key: t.key,
-          label: t.label,
-          viewportLabel: t.viewportLabel,
-          selector: t.selector,
-          url: t.url,
-          status: t.status,
-          images: {},
-        };
-        if (t.misMatchPercentage !== undefined) v.misMatchPercentage = t.misMatchPercentage;
-        if (t.threshold !== undefined) v.threshold = t.threshold;
-        if (t.sameDimensions !== undefined) v.sameDimensions = t.sameDimensions;
-        if (t.dimensionDifference) v.dimensionDifference = t.dimensionDifference;
-        if (t.error !== undefined) v.error = t.error;
-        for (const kind of ['reference', 'test', 'diff'] as const) {
-          const img = t.images[kind];
-          if (!img) continue;
-          let vi: ViewImage;
+      const view: ViewTest[] = tests.map((t) =>
+        toViewTest(t, (_kind, img): ViewImage => {
           if (img.path && opts.pending?.(img.path, t)) {
-            vi = { pending: true, id: img.path };
             pendingImages++;
-          } else if (img.path && cachedImage(img.path)) {
-            vi = { src: webview.asWebviewUri(path.join(cacheDir, img.path)) };
-          } else {
-            vi = {
-              error: img.error ?? `${img.path ?? img.reportPath} is not among the artifacts of job ${JOB_NUMBER}.`,
-            };
-            missingImages++;
+            return { pending: true, id: img.path };
           }
-          v.images[kind] = vi;
-        }
-        return v;
-      });
+          if (img.path && cachedImage(img.path)) return { src: webview.asWebviewUri(path.join(cacheDir, img.path)) };
+          missingImages++;
+          return {
+            error: img.error ?? `${img.path ?? img.reportPath} is not among the artifacts of job ${JOB_NUMBER}.`,
+          };
+        }),
+      );
       const failed = tests.filter((t) => t.status === 'fail').length;
       return {
         type: 'update',

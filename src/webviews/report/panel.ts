@@ -26,6 +26,7 @@ import type { Services } from '../../services';
 import { reportHtml, makeNonce } from './html';
 import {
   isWebviewMessage,
+  toViewTest,
   type HostMessage,
   type PanelState,
   type ReportHeader,
@@ -435,49 +436,28 @@ export class ReportPanel {
     if (outcome.kind !== 'ok') return { kind: outcome.kind, message: outcome.message };
     let pendingImages = 0;
     let missingImages = 0;
-    const toView = (t: ReportTest): ViewTest => {
-      const v: ViewTest = {
-        key: t.key,
-        label: t.label,
-        viewportLabel: t.viewportLabel,
-        selector: t.selector,
-        url: t.url,
-        status: t.status,
-        images: {},
-      };
-      if (t.misMatchPercentage !== undefined) v.misMatchPercentage = t.misMatchPercentage;
-      if (t.threshold !== undefined) v.threshold = t.threshold;
-      if (t.sameDimensions !== undefined) v.sameDimensions = t.sameDimensions;
-      if (t.dimensionDifference) v.dimensionDifference = t.dimensionDifference;
-      if (t.error !== undefined) v.error = t.error;
-      for (const kind of ['reference', 'test', 'diff'] as const) {
-        const img = t.images[kind];
-        if (!img) continue;
+    const toView = (t: ReportTest): ViewTest =>
+      toViewTest(t, (_kind, img): ViewImage => {
         if (img.path && img.available) {
           try {
-            v.images[kind] = { src: this.srcOf(outcome.jobDir, img.path) };
-            continue;
+            return { src: this.srcOf(outcome.jobDir, img.path) };
           } catch (e) {
-            v.images[kind] = { error: e instanceof Error ? e.message : String(e) };
             missingImages++;
-            continue;
+            return { error: e instanceof Error ? e.message : String(e) };
           }
         }
         if (img.path && img.error === undefined && !outcome.fromCache) {
           // still downloading: a placeholder until it lands
           const pending: ViewImage = { pending: true, id: img.path };
-          v.images[kind] = pending;
           const list = this.pendingViews.get(img.path) ?? [];
           list.push(pending);
           this.pendingViews.set(img.path, list);
           pendingImages++;
-          continue;
+          return pending;
         }
-        v.images[kind] = { error: img.error ?? 'The image is not available.' };
         missingImages++;
-      }
-      return v;
-    };
+        return { error: img.error ?? 'The image is not available.' };
+      });
     return {
       kind: 'ready',
       tests: orderForDisplay(outcome.report.tests).map(toView),

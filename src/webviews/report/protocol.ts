@@ -2,7 +2,7 @@
  * Messages between the report panel (extension host) and its webview script. No `vscode` import: the webview
  * bundle imports this file too.
  */
-import type { ImageKind, TestStatus } from '../../core/report/backstop';
+import type { ImageKind, ReportImage, ReportTest } from '../../core/report/backstop';
 
 export type ApprovalJob = 'hold-production' | 'rollback-staging';
 
@@ -37,19 +37,20 @@ export interface LandedViewImage {
   error?: string;
 }
 
-export interface ViewTest {
-  key: string;
-  label: string;
-  viewportLabel: string;
-  selector: string;
-  url: string;
-  status: TestStatus;
-  misMatchPercentage?: number;
-  threshold?: number;
-  sameDimensions?: boolean;
-  dimensionDifference?: { width: number; height: number };
-  error?: string;
+/** What the webview shows of a test: the report's facts, with each image decided by the host. */
+export type ViewTest = Omit<ReportTest, 'images' | 'requireSameDimensions'> & {
   images: Partial<Record<ImageKind, ViewImage>>;
+};
+
+/** Builds a ViewTest; `image` decides what the webview gets for each of the test's images. */
+export function toViewTest(t: ReportTest, image: (kind: ImageKind, img: ReportImage) => ViewImage): ViewTest {
+  const { images, requireSameDimensions: _ignored, ...facts } = t;
+  const view: ViewTest = { ...facts, images: {} };
+  for (const kind of ['reference', 'test', 'diff'] as const) {
+    const img = images[kind];
+    if (img) view.images[kind] = image(kind, img);
+  }
+  return view;
 }
 
 export type ReportView =
