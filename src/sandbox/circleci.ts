@@ -184,14 +184,21 @@ export function handleCircleci(world: World, files: readonly string[], ctx: Ctx)
     const page = paginate(p.workflows.map(workflowJson), ctx.query['page-token'], `wf:${p.id}`);
     return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
   }
-  if ((r = /^\/workflow\/([^/]+)(?:\/(job)|\/approve\/([^/]+))?$/.exec(ctx.path))) {
+  if ((r = /^\/workflow\/([^/]+)(?:\/(job)|\/approve\/([^/]+)|\/(rerun))?$/.exec(ctx.path))) {
     const wf = world.registry.workflows.get(r[1] ?? '');
     if (!wf || noAccess) {
       return json(404, { message: 'Workflow not found' });
     }
     const project = wf.pipeline.project;
     project.sync(now);
-    if (r[2] === undefined && r[3] === undefined && ctx.method === 'GET') {
+    if (r[4] !== undefined && ctx.method === 'POST') {
+      if (wf.jobs.some((j) => j.status === 'running')) {
+        return json(400, { message: 'Cannot rerun a running workflow' });
+      }
+      const rerun = project.rerun(wf, now);
+      return json(202, { workflow_id: rerun.id });
+    }
+    if (r[2] === undefined && r[3] === undefined && r[4] === undefined && ctx.method === 'GET') {
       return json(200, workflowJson(wf));
     }
     if (r[2] !== undefined && ctx.method === 'GET') {

@@ -231,14 +231,29 @@ export class Project {
     return [];
   }
 
-  private startWorkflow(pipeline: Pipeline, name: WorkflowName, failing: Set<string>): void {
-    const wfId = uuidFrom(`workflow:${pipeline.id}:${name}`);
+  /**
+   * `POST /workflow/{id}/rerun`: a new workflow of the same name in the same pipeline, started now (the scenario's
+   * failures are not repeated: a rerun is what people do after fixing the cause). Returns the new workflow.
+   */
+  rerun(wf: Workflow, at: number): Workflow {
+    const n = wf.pipeline.workflows.filter((w) => w.name === wf.name).length;
+    return this.startWorkflow(wf.pipeline, wf.name, new Set(), at, `:rerun${n}`);
+  }
+
+  private startWorkflow(
+    pipeline: Pipeline,
+    name: WorkflowName,
+    failing: Set<string>,
+    at: number = pipeline.createdAt,
+    idSuffix = '',
+  ): Workflow {
+    const wfId = uuidFrom(`workflow:${pipeline.id}:${name}${idSuffix}`);
     const wf: Workflow = {
       id: wfId,
       name,
       pipeline,
       jobs: [],
-      createdAt: pipeline.createdAt,
+      createdAt: at,
       startedBy: pipeline.actor.id,
       autoApprovalFails: failing.has(AUTO_APPROVAL),
     };
@@ -257,7 +272,8 @@ export class Project {
     pipeline.workflows.push(wf);
     this.registry.workflows.set(wf.id, wf);
     this.active.add(wf);
-    this.propagate(wf, pipeline.createdAt);
+    this.propagate(wf, at);
+    return wf;
   }
 
   private finish(job: Job, at: number): void {

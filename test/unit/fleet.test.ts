@@ -133,3 +133,69 @@ describe('Fleet against the sandbox (core, no VS Code)', function () {
     assert.ok(!second.restore({ version: 1 } as unknown as ReturnType<Fleet['persist']>), 'an old format is ignored');
   });
 });
+
+describe('Fleet: odd pipelines', function () {
+  this.timeout(30000);
+  let sb: Sandbox;
+  afterEach(async () => {
+    await sb.close();
+  });
+
+  it('follows a failed release workflow that a person reruns (a new workflow in the same pipeline)', async () => {
+    sb = await startSandbox({ scenario: 'failed-deploy' });
+    const site = sb.roles.failedDeploy[0] ?? '';
+    const fleet = fleetFor(sb);
+    fleet.setSites([site]);
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(site)?.state, 'failed');
+    // roll staging back: finish-staging runs, then nothing is left to run and the workflow has failed for good
+    const stage = fleet.get(site)?.stages.find((s) => s.name === 'rollback-staging');
+    const approved = await fetch(
+      `${sb.circleciApiUrl}/workflow/${fleet.get(site)?.workflow?.id ?? ''}/approve/${stage?.approvalRequestId ?? ''}`,
+      { method: 'POST', headers: { 'Circle-Token': sb.tokens.circleci } },
+    );
+    assert.strictEqual(approved.status, 202);
+    sb.clock.advance(10 * 60_000);
+    await fleet.refresh({ github: false });
+    const failed = fleet.get(site);
+    assert.strictEqual(failed?.workflow?.status, 'failed');
+    assert.strictEqual(failed.state, 'failed');
+    sb.clearRequests();
+    await fleet.refresh({ github: false });
+    assert.deepStrictEqual(
+      sb.requests.map((r) => r.path.replace(/[0-9a-f-]{36}/g, '{id}')),
+      [`/project/gh/greenpeace/planet4-${site}/pipeline`, '/pipeline/{id}/workflow'],
+      "a failed workflow: its pipeline's workflows are listed again (a rerun adds one); its jobs are not read again",
+    );
+    const res = await fetch(`${sb.circleciApiUrl}/workflow/${failed.workflow.id}/rerun`, {
+      method: 'POST',
+      headers: { 'Circle-Token': sb.tokens.circleci, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ from_failed: true }),
+    });
+    assert.strictEqual(res.status, 202);
+    await fleet.refresh({ github: false });
+    const rerun = fleet.get(site);
+    assert.notStrictEqual(rerun?.workflow?.id, failed.workflow.id);
+    assert.strictEqual(rerun?.pipeline?.id, failed.pipeline?.id);
+    assert.strictEqual(rerun?.state, 'running');
+    sb.clock.advance(30 * 60_000);
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(site)?.state, 'deployed');
+  });
+
+  it('says so when the newest release pipeline has no workflows', async () => {
+    sb = await startSandbox({ scenario: 'green' });
+    const site = sb.sites[0] ?? '';
+    const res = await fetch(`${sb.circleciApiUrl}/project/gh/greenpeace/planet4-${site}/pipeline`, {
+      method: 'POST',
+      headers: { 'Circle-Token': sb.tokens.circleci, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tag: 'v999.0.0' }),
+    });
+    assert.strictEqual(res.status, 201);
+    const fleet = fleetFor(sb);
+    fleet.setSites([site]);
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(site)?.state, 'no-workflows');
+    assert.strictEqual(fleet.get(site)?.pipeline?.tag, 'v999.0.0');
+  });
+});

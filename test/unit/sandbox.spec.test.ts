@@ -383,6 +383,21 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
       400,
     );
     check('cci', 'POST', approve, await ci(sb, `/workflow/${wf.id}/approve/${compare.id}`, { method: 'POST' }), 404);
+    const rerun = '/workflow/{id}/rerun';
+    check('cci', 'POST', rerun, await ci(sb, `/workflow/${wf.id}/rerun`, { method: 'POST', body: '{}' }), 400);
+    sb.clock.advance(30 * 60_000); // deploy-production finishes: a finished workflow can be rerun
+    const reran = await ci(sb, `/workflow/${wf.id}/rerun`, { method: 'POST', body: '{}' });
+    check('cci', 'POST', rerun, reran, 202);
+    const again = items<{ id: string; name: string }>(await ci(sb, `/pipeline/${release.id}/workflow`));
+    assert.equal(again.filter((w) => w.name === 'production').length, 2, 'the rerun is a new workflow of the pipeline');
+    assert.ok(again.some((w) => w.id === obj(reran.body).workflow_id));
+    check(
+      'cci',
+      'POST',
+      rerun,
+      await ci(sb, '/workflow/00000000-0000-4000-8000-000000000000/rerun', { method: 'POST' }),
+      404,
+    );
   });
 
   it('covered every route', () => {

@@ -58,6 +58,9 @@ type Listener = (sites: string[]) => void;
 
 const SETUP_GRACE_MS = 10 * 60_000;
 
+/** Finished workflow statuses after which a person may rerun the workflow (a new workflow in the same pipeline). */
+const RERUNNABLE: ReadonlySet<string> = new Set(['failed', 'error', 'canceled', 'unauthorized']);
+
 /**
  * The state of every site's production release, loaded from CircleCI (stages) and GitHub (next release), kept
  * cheap: the latest release pipeline is remembered, finished workflows and their jobs are never fetched again,
@@ -202,9 +205,12 @@ export class Fleet {
     if (seenUpTo !== undefined) memory.seenUpTo = seenUpTo;
     this.memory.set(site, memory);
 
-    // 2. A finished workflow and its jobs never change: no request.
-    if (samePipeline && memory.finished && memory.workflow && memory.stages) {
-      return this.stagesSnapshot(base, info, memory.workflow, memory.stages);
+    // 2. A finished workflow and its jobs never change: no request. But a workflow that failed or was canceled can be
+    //    rerun, which adds a new workflow to the same pipeline: for those the pipeline's workflows are listed again
+    //    (one request; the finished workflow's jobs are still not read again).
+    const finished = samePipeline && memory.finished && memory.workflow && memory.stages ? memory : undefined;
+    if (finished?.workflow && finished.stages && !RERUNNABLE.has(finished.workflow.status)) {
+      return this.stagesSnapshot(base, info, finished.workflow, finished.stages);
     }
 
     // 3. The release workflow of the pipeline.
@@ -215,6 +221,9 @@ export class Fleet {
       memory.stages = undefined;
       memory.finished = workflows.length === 0 && this.now() - Date.parse(info.createdAt) > SETUP_GRACE_MS;
       return { ...base, pipeline: info, state: 'no-workflows' };
+    }
+    if (finished?.workflow && finished.stages && finished.workflow.id === workflow.id) {
+      return this.stagesSnapshot(base, info, finished.workflow, finished.stages);
     }
     const wfInfo = toWorkflowInfo(workflow);
     const jobs = await circleci.listJobs(workflow.id);
