@@ -148,7 +148,7 @@ export class Fleet {
     // Stages first, for every site: what needs a person shows before the slower next-release facts.
     await Promise.all(sites.map((s) => this.refreshSite(s)));
     this.updateConnection(sites);
-    if (withGitHub) await Promise.all(sites.map((s) => this.refreshNextRelease(s)));
+    if (withGitHub && (await this.gitHubAvailable())) await Promise.all(sites.map((s) => this.refreshNextRelease(s)));
   }
 
   private refreshSite(site: string): Promise<void> {
@@ -169,6 +169,17 @@ export class Fleet {
   }
 
   private readonly nextInFlight = new Map<string, Promise<void>>();
+
+  /** Without GitHub credentials the next-release pass is skipped once, not failed 53 times. */
+  private async gitHubAvailable(): Promise<boolean> {
+    try {
+      await this.options.github();
+      return true;
+    } catch (e) {
+      this.log.info(`Next releases not read: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  }
 
   /** What the next release would be (GitHub): tags, commits on main since the latest, [HOLD] on HEAD. */
   private refreshNextRelease(site: string): Promise<void> {
