@@ -4,6 +4,7 @@ import { ciUnauthorized, handleArtifact, handleCircleci, siteOfArtifactPath, sit
 import type { Faults, FaultRule } from './faults';
 import { ghError, ghUnauthorized, handleGithub } from './github';
 import type { AuthKind, Ctx, Reply, Service } from './http';
+import { sha1 } from './util';
 import { TOKENS, type World } from './world';
 
 export interface RequestLogEntry {
@@ -191,7 +192,7 @@ export class SandboxServer {
     }
     let reply: Reply;
     if (service === 'github') {
-      reply = handleGithub(world, ctx);
+      reply = conditional(handleGithub(world, ctx), method, req.headers['if-none-match']);
     } else if (service === 'circleci') {
       reply = handleCircleci(world, this.deps.backstopFiles(), ctx);
     } else {
@@ -264,7 +265,8 @@ export class SandboxServer {
     const headers: Record<string, string> = {};
     if (service === 'github') {
       const key = token ?? '';
-      const used = (this.githubUsed.get(key) ?? 0) + 1;
+      // like GitHub, a 304 answer to a conditional request does not count against the rate limit
+      const used = (this.githubUsed.get(key) ?? 0) + (reply.status === 304 ? 0 : 1);
       this.githubUsed.set(key, used);
       Object.assign(headers, {
         'x-ratelimit-limit': '5000',
@@ -299,6 +301,18 @@ export class SandboxServer {
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
+}
+
+/**
+ * GitHub's conditional requests: every successful GET carries an `ETag`; a request whose `If-None-Match` names the
+ * current one gets `304 Not Modified` without a body.
+ */
+function conditional(reply: Reply, method: string, ifNoneMatch: string | undefined): Reply {
+  if (method !== 'GET' || reply.status !== 200 || reply.body === undefined) return reply;
+  const etag = `W/"${sha1(JSON.stringify(reply.body))}"`;
+  const headers = { ...(reply.headers ?? {}), etag };
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(etag)) return { status: 304, headers };
+  return { ...reply, headers };
 }
 
 export { TOKENS };

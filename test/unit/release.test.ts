@@ -45,4 +45,23 @@ describe('release plan against the sandbox', function () {
     assert.ok(same.length > 0 && ahead.length > 0);
     for (const p of same) assert.strictEqual(p.headTags[0], p.latest, p.site);
   });
+
+  it('asks GitHub again with If-None-Match: unchanged answers come back 304 (free of rate limit) and are reused', async () => {
+    const site = sb.sites[5] ?? '';
+    const first = await planRelease(github, 'greenpeace', site);
+    sb.clearRequests();
+    const second = await planRelease(github, 'greenpeace', site);
+    assert.deepStrictEqual(second, first);
+    const statuses = sb.requests.map((r) => r.status);
+    assert.ok(statuses.length >= 3);
+    assert.ok(
+      statuses.every((s) => s === 304),
+      `every read was conditional: ${statuses.join(', ')}`,
+    );
+    sb.pushCommit(site, 'Update the footer');
+    sb.clearRequests();
+    const third = await planRelease(github, 'greenpeace', site);
+    assert.notStrictEqual(third.head.sha, first.head.sha, 'a change is seen at once');
+    assert.ok(sb.requests.some((r) => r.status === 200));
+  });
 });

@@ -47,6 +47,9 @@ export interface CompareInfo {
 
 const MUTATION = { request: { retries: 0 } } as const;
 
+/** How many GET answers are remembered for conditional requests (a few per site). */
+const MAX_CONDITIONAL = 1000;
+
 /**
  * GitHub REST through @octokit/rest with the official retry and throttling plugins. Reads are retried by the
  * plugins (and rate-limit waits honoured up to a bound); mutations are sent once (`retries: 0`, and the throttling
@@ -54,6 +57,10 @@ const MUTATION = { request: { retries: 0 } } as const;
  */
 export class GitHubClient {
   readonly octokit: Planet4OctokitInstance;
+  private readonly etags = new Map<
+    string,
+    { etag: string; response: Awaited<ReturnType<Planet4OctokitInstance['request']>> }
+  >();
   private readonly log: Logger;
 
   constructor(private readonly options: GitHubClientOptions) {
@@ -126,6 +133,35 @@ export class GitHubClient {
           return opts.method === 'GET' && retryCount < 1 && retryAfter <= maxWaitS;
         },
       },
+    });
+    this.useConditionalRequests();
+  }
+
+  /**
+   * GitHub's conditional requests: a GET answered before is sent again with `If-None-Match`; GitHub answers
+   * `304 Not Modified`, which does not count against the rate limit, and the remembered answer is used. Tags and
+   * compares are read every slow cycle for every site and rarely change, so most of those reads become free.
+   */
+  private useConditionalRequests(): void {
+    const answers = this.etags;
+    this.octokit.hook.wrap('request', async (request, options) => {
+      if (options.method !== 'GET') return request(options);
+      const { url } = this.octokit.request.endpoint.parse(options);
+      const known = answers.get(url);
+      if (known) options.headers['if-none-match'] = known.etag;
+      try {
+        const response = await request(options);
+        const etag = response.headers.etag;
+        if (typeof etag === 'string') {
+          answers.delete(url);
+          answers.set(url, { etag, response });
+          if (answers.size > MAX_CONDITIONAL) answers.delete(answers.keys().next().value ?? '');
+        }
+        return response;
+      } catch (e) {
+        if (known && (e as { status?: number }).status === 304) return known.response;
+        throw e;
+      }
     });
   }
 
