@@ -237,8 +237,13 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   private siteItem(node: SiteNode, s: SiteSnapshot): vscode.TreeItem {
     const item = new vscode.TreeItem(s.site, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
+    const running = s.state === 'running' ? s.stages.filter((st) => st.status === 'running').map((st) => st.name) : [];
     const words =
-      s.hold && s.state === 'waiting' ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}` : STATE_WORDS[s.state];
+      s.hold && s.state === 'waiting'
+        ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}`
+        : running.length > 0
+          ? `${STATE_WORDS[s.state]}: ${running.join(', ')}`
+          : STATE_WORDS[s.state];
     const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? `rollback ${words}` : words];
     if (s.stale) parts.push('stale');
     item.description = parts.filter(Boolean).join(' · ');
