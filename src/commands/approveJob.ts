@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { approvalMeaning, explainCircleciFailure } from '../core/release/actions';
 import type { Services } from '../services';
 import { confirm, registerCommand } from './command';
-import { optionalString, requireSite } from './siteArgs';
+import { optionalString, siteFor } from './siteArgs';
+import type { SiteSnapshot, StageInfo } from '../core/fleet/types';
 
 export interface ApproveResult {
   site: string;
@@ -14,8 +15,23 @@ export interface ApproveResult {
 export function registerApproveJob(services: Services): vscode.Disposable[] {
   return [
     registerCommand(services, 'planet4.approveJob', async (arg): Promise<ApproveResult | undefined> => {
-      const site = requireSite(services, arg);
-      const job = optionalString(arg, 'job');
+      const onHold = (s: SiteSnapshot): StageInfo[] =>
+        s.stages.filter((st) => st.type === 'approval' && st.status === 'on_hold');
+      const site = await siteFor(services, arg, 'Approve a job of…', (s) => onHold(s).length > 0);
+      if (!site) return undefined;
+      let job = optionalString(arg, 'job');
+      if (!job && arg === undefined) {
+        const s = services.fleet.get(site);
+        const pick = await vscode.window.showQuickPick(
+          (s ? onHold(s) : []).map((st) => ({
+            label: st.name,
+            description: approvalMeaning(s?.workflow?.name ?? '', st.name, s?.pipeline?.tag ?? '').action,
+          })),
+          { title: `Approve which job of ${site}?` },
+        );
+        job = pick?.label;
+        if (!job) return undefined;
+      }
       if (!job) throw new Error('Which job? Pass {site, job: "hold-production"}.');
       return services.guard.run(`approveJob:${job}`, site, `Approving ${job}`, async () => {
         // Read the current state first: approving what is no longer on hold must not be sent.

@@ -11,7 +11,7 @@ import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
 import type { PipelineNode } from '../treeViews/nodes';
 import { confirm, registerCommand, userMessage } from './command';
-import { optionalString, requireSite, requireTag } from './siteArgs';
+import { optionalString, requireTag, siteFor } from './siteArgs';
 
 export interface CreateReleaseTagResult {
   site: string;
@@ -72,7 +72,8 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
   ): Promise<CreateReleaseTagResult | CreateReleaseTagResult[] | undefined> => {
     const selected = Array.isArray(selection) ? (selection as PipelineNode[]).filter((n) => n.kind === 'site') : [];
     if (!scripted && selected.length > 1) return batch(selected.map((n) => n.site));
-    const site = requireSite(services, arg);
+    const site = await siteFor(services, arg, 'Create a release tag for…');
+    if (!site) return undefined;
     const wantedTag = optionalString(arg, 'tag');
     if (wantedTag !== undefined) requireTag(wantedTag);
     const holdArg = typeof arg === 'object' && arg !== null && 'hold' in arg ? Boolean(arg.hold) : undefined;

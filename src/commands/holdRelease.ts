@@ -3,7 +3,7 @@ import { commitOnMain, explainGitHubFailure, holdMessage, releaseHoldMessage } f
 import { carriesHold } from '../core/release/hold';
 import type { Services } from '../services';
 import { confirm, registerCommand } from './command';
-import { requireSite } from './siteArgs';
+import { siteFor } from './siteArgs';
 
 export interface HoldResult {
   site: string;
@@ -17,7 +17,8 @@ export interface HoldResult {
  */
 export function registerHoldRelease(services: Services): vscode.Disposable[] {
   const run = async (arg: unknown, mode: 'hold' | 'release'): Promise<HoldResult | undefined> => {
-    const site = requireSite(services, arg);
+    const site = await siteFor(services, arg, mode === 'hold' ? 'Hold the next release of…' : 'Release the [HOLD] of…');
+    if (!site) return undefined;
     const org = services.organization();
     const repo = `planet4-${site}`;
     const action = mode === 'hold' ? 'hold the next release' : 'release the hold';

@@ -5,7 +5,7 @@ import { sortReleaseTags } from '../core/release/version';
 import type { Services } from '../services';
 import { timeAgo } from '../treeViews/pipelinesTree';
 import { confirm, registerCommand } from './command';
-import { optionalString, requireSite, requireTag } from './siteArgs';
+import { optionalString, requireTag, siteFor } from './siteArgs';
 
 export interface RollbackResult {
   site: string;
@@ -20,7 +20,8 @@ export interface RollbackResult {
 export function registerRollback(services: Services): vscode.Disposable[] {
   return [
     registerCommand(services, 'planet4.rollback', async (arg, inv): Promise<RollbackResult | undefined> => {
-      const site = requireSite(services, arg);
+      const site = await siteFor(services, arg, 'Roll back…', (s) => s.state !== 'no-project');
+      if (!site) return undefined;
       const org = services.organization();
       const slug = projectSlug(org, site);
       let tag = optionalString(arg, 'tag');

@@ -1,5 +1,32 @@
-import type { Services } from '../services';
+import * as vscode from 'vscode';
+import type { SiteSnapshot } from '../core/fleet/types';
+import { STATE_WORDS } from '../core/pipeline/stages';
 import { isReleaseTag } from '../core/release/version';
+import type { Services } from '../services';
+
+/**
+ * The site a command acts on: from its argument (a tree node, `{site}` or a name), or — run from the command palette
+ * without one — picked by the user among the sites `offer` accepts. Undefined when the pick is dismissed.
+ */
+export async function siteFor(
+  services: Pick<Services, 'fleet'>,
+  arg: unknown,
+  title: string,
+  offer: (s: SiteSnapshot) => boolean = () => true,
+): Promise<string | undefined> {
+  if (arg !== undefined) return requireSite(services, arg);
+  const sites = services.fleet.all().filter(offer);
+  if (sites.length === 0) throw new Error(`${title}: no site can be chosen now.`);
+  const pick = await vscode.window.showQuickPick(
+    sites.map((s) => ({
+      label: s.site,
+      description: [s.pipeline?.tag, STATE_WORDS[s.state]].filter(Boolean).join(' · '),
+      site: s.site,
+    })),
+    { title, placeHolder: 'Site', matchOnDescription: true },
+  );
+  return pick?.site;
+}
 
 /** Reads and validates a command's `site` (before any request): it must be one of the fleet's sites. */
 export function requireSite(services: Pick<Services, 'fleet'>, arg: unknown): string {
