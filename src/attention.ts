@@ -14,6 +14,8 @@ export class Attention implements vscode.Disposable {
   private readonly known = new Map<string, string>();
   private readonly subscription: { dispose(): void };
   private primed = false;
+  /** The notifications shown, newest last (the last 20): for tests and other extensions. */
+  readonly shown: { site: string; message: string; kind: 'waiting' | 'failed' }[] = [];
 
   constructor(
     private readonly fleet: Fleet,
@@ -71,8 +73,16 @@ export class Attention implements vscode.Disposable {
     }
   }
 
+  /** The status bar item's text, or undefined while hidden (nothing needs a person). */
+  get statusText(): string | undefined {
+    const all = this.fleet.all();
+    return all.some((s) => s.state === 'waiting' || s.state === 'failed') ? this.item.text : undefined;
+  }
+
   private notify(s: SiteSnapshot, message: string, error: boolean): void {
     if (!settings.notifications()) return;
+    this.shown.push({ site: s.site, message, kind: error ? 'failed' : 'waiting' });
+    if (this.shown.length > 20) this.shown.shift();
     const show = error ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
     void show(message, 'Show', 'Open in CircleCI').then(async (choice) => {
       if (choice === 'Show') await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });

@@ -41,6 +41,8 @@ export interface Planet4Api {
   readonly fleet: Fleet;
   readonly poller: Poller;
   readonly connection: Connection;
+  /** The status bar count and the notifications shown. */
+  readonly attention: Attention;
   /** Why the view is empty, or 'ready'. */
   viewState(): ViewState;
   /** Starts the simulated Planet 4 in this extension host and points this window at it (no settings touched). */
@@ -249,6 +251,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     fleet,
     poller,
     connection,
+    attention,
     viewState: () => viewState,
     startSandbox: (options) => sandbox.start(options),
     stopSandbox: () => sandbox.stop(),
