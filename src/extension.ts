@@ -102,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     void vscode.commands.executeCommand('setContext', 'planet4.state', state);
     tree.setReady(state === 'ready' || state === 'loading');
     updateMessage();
+    updateActivity();
   };
   const updateMessage = (): void => {
     const all = fleet.all();
@@ -185,11 +186,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     void start();
   };
 
-  const updateActivity = (): void => {
+  /** Polls only while the view is visible, the window focused and the view ready; loads on first sight. */
+  function updateActivity(): void {
     const active = treeView.visible && vscode.window.state.focused;
     poller.setActive(active && viewState === 'ready');
     if (treeView.visible) void start();
-  };
+  }
   context.subscriptions.push(
     treeView.onDidChangeVisibility(updateActivity),
     vscode.window.onDidChangeWindowState(updateActivity),

@@ -174,9 +174,11 @@ describe('tree: every site of the mixed scenario', function () {
     assert.deepStrictEqual(asked, []);
   });
 
-  it('pauses polling while the view is hidden', async () => {
+  it('polls while the view is visible in a focused window, and pauses while it is hidden', async () => {
     await vscode.commands.executeCommand('planet4.pipelines.focus');
     await waitFor('view visible', () => api.treeView.visible);
+    assert.strictEqual(api.viewState(), 'ready');
+    assert.strictEqual(api.poller.isActive, vscode.window.state.focused, 'polling follows the window focus');
     await vscode.commands.executeCommand('workbench.view.explorer');
     await waitFor('view hidden', () => !api.treeView.visible);
     assert.strictEqual(api.poller.isActive, false);
