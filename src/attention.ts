@@ -28,6 +28,12 @@ export class Attention implements vscode.Disposable {
     });
   }
 
+  /** Another fleet (new endpoints or credentials): nothing is news until its first full refresh. */
+  unprime(): void {
+    this.primed = false;
+    this.known.clear();
+  }
+
   /** After the first full refresh, changes are news; before it (restored state) they are not. */
   prime(): void {
     for (const s of this.fleet.all()) this.known.set(s.site, this.key(s));

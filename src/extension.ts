@@ -180,6 +180,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   };
   const restart = (): void => {
     started = undefined;
+    attention.unprime();
     fleet.setConnection('unknown');
     if (!store.restore(scope())) fleet.setSites([]);
     setViewState('loading');

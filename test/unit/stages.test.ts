@@ -139,6 +139,28 @@ describe('stages', () => {
     );
     assert.strictEqual(
       deriveState(
+        { name: 'production', status: 'failing' },
+        stages({
+          'visualtests-compare': 'failed',
+          'deploy-production': 'running',
+          'rollback-staging': 'on_hold',
+          'finish-staging': 'blocked',
+        }),
+        '',
+      ).state,
+      'running',
+      'approved after visual differences: deploying',
+    );
+    assert.strictEqual(
+      deriveState(
+        { name: 'production', status: 'failing' },
+        stages({ 'visualtests-compare': 'failed', 'hold-production': 'success', 'deploy-production': 'blocked' }),
+        '',
+      ).state,
+      'failed',
+    );
+    assert.strictEqual(
+      deriveState(
         { name: 'production', status: 'running' },
         stages({
           build: 'running',

@@ -121,9 +121,11 @@ export function deriveState(
   switch (workflow.status) {
     case 'success':
       return { state: kind === 'rollback' ? 'rolled-back' : 'deployed' };
+    case 'failing':
+      // a job failed but others still run (e.g. deploy-production after a person approved visual differences)
+      return { state: stages.some((s) => s.status === 'running') ? 'running' : 'failed' };
     case 'failed':
     case 'error':
-    case 'failing':
     case 'unauthorized':
       return { state: 'failed' };
     case 'canceled':
