@@ -158,6 +158,11 @@ export async function idleRefresh(latencyMs: number): Promise<Figure[]> {
     sb.clearRequests();
     const full = await timed(() => h.fleet.refresh());
     const f = countRequests(sb.requests);
+    // the next slow cycle: GitHub is asked with If-None-Match and answers 304 (free of rate limit) for what is unchanged
+    sb.clearRequests();
+    const again = await timed(() => h.fleet.refresh());
+    const github = sb.requests.filter((r) => r.service === 'github');
+    const notModified = github.filter((r) => r.status === 304).length;
     return [
       atMost(
         'idle refresh (CircleCI): requests per site',
@@ -179,6 +184,12 @@ export async function idleRefresh(latencyMs: number): Promise<Figure[]> {
         round(f.total / n, 2),
         'req',
         `${f.total} requests in ${round(full.ms, 0)} ms (${perService(f)}); the slow cycle (every 5 min) re-reads tags + compare for every site`,
+      ),
+      info(
+        'next slow cycle: GitHub answers 304 Not Modified',
+        github.length === 0 ? 0 : round((100 * notModified) / github.length, 1),
+        '%',
+        `${notModified} of ${github.length} GitHub reads answered 304 (conditional requests, not counted by GitHub's rate limit) in ${round(again.ms, 0)} ms`,
       ),
     ];
   } finally {
