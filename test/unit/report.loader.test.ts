@@ -1,3 +1,4 @@
+import { findFailedCompareJob } from './support';
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -53,25 +54,7 @@ describe('report loader against the sandbox (visual-diffs)', function () {
     assert.ok(site, 'the scenario has a visual-diffs site');
     slug = `gh/greenpeace/planet4-${site}`;
     // the latest release pipeline's production workflow has a finished visualtests-compare job
-    let token: string | undefined;
-    let found: number | undefined;
-    for (let page = 0; page < 10 && found === undefined; page++) {
-      const p = await client.listPipelinesPage(slug, token);
-      for (const pipeline of p.items) {
-        if (!pipeline.vcs?.tag) continue;
-        for (const wf of await client.listWorkflows(pipeline.id)) {
-          const job = (await client.listJobs(wf.id)).find(
-            (j) => j.name === 'visualtests-compare' && j.job_number !== undefined && j.status === 'failed',
-          );
-          if (job?.job_number !== undefined) found = job.job_number;
-        }
-        if (found !== undefined) break;
-      }
-      token = p.next_page_token;
-      if (!token) break;
-    }
-    assert.ok(found !== undefined, 'found a failed visualtests-compare job');
-    jobNumber = found;
+    jobNumber = await findFailedCompareJob(client, slug);
     cacheRoot = tmpDir();
   });
 

@@ -1,6 +1,7 @@
 // The report's background image downloads against the real sandbox: the report is known before the images, the
 // queue runs in display order (failures first), `prioritize` moves images to the front, and an interrupted download
 // resumes from the kept listing without listing the artifacts again.
+import { findFailedCompareJob } from './support';
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -41,25 +42,6 @@ function imageRequests(sb: Sandbox): string[] {
     const p = imageOf(r);
     return p && p !== 'html_report/config.js' ? [p] : [];
   });
-}
-
-async function findFailedCompareJob(client: CircleCiClient, slug: string): Promise<number> {
-  let token: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    const p = await client.listPipelinesPage(slug, token);
-    for (const pipeline of p.items) {
-      if (!pipeline.vcs?.tag) continue;
-      for (const wf of await client.listWorkflows(pipeline.id)) {
-        const job = (await client.listJobs(wf.id)).find(
-          (j) => j.name === 'visualtests-compare' && j.job_number !== undefined && j.status === 'failed',
-        );
-        if (job?.job_number !== undefined) return job.job_number;
-      }
-    }
-    token = p.next_page_token;
-    if (!token) break;
-  }
-  throw new Error('no failed visualtests-compare job');
 }
 
 describe('report downloads against the sandbox: order, priority, resume', function () {
