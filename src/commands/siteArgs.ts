@@ -3,6 +3,7 @@ import type { SiteSnapshot } from '../core/fleet/types';
 import { STATE_WORDS } from '../core/pipeline/stages';
 import { isReleaseTag } from '../core/release/version';
 import type { Services } from '../services';
+import { siteOf } from '../treeViews/nodes';
 
 /**
  * The site a command acts on: from its argument (a tree node, `{site}` or a name), or — run from the command palette
@@ -30,9 +31,8 @@ export async function siteFor(
 
 /** Reads and validates a command's `site` (before any request): it must be one of the fleet's sites. */
 export function requireSite(services: Pick<Services, 'fleet'>, arg: unknown): string {
-  const raw =
-    typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'site' in arg ? arg.site : undefined;
-  if (typeof raw !== 'string' || raw.trim() === '')
+  const raw = siteOf(arg);
+  if (raw === undefined || raw.trim() === '')
     throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
   const site = raw.trim().replace(/^planet4-/, '');
   if (!services.fleet.sites.includes(site)) {
