@@ -41,10 +41,12 @@ export class Connection {
     for (const o of this.observers) o(e);
   };
 
+  /** The CircleCI API URL of this window (the sandbox's, else the user's setting, checked: throws SettingsError). */
   circleciApiUrl(): string {
     return this.credentials.sandbox?.circleciApiUrl ?? settings.circleciApiUrl();
   }
 
+  /** The GitHub API URL of this window (the sandbox's, else the user's setting, checked: throws SettingsError). */
   githubApiUrl(): string {
     return this.credentials.sandbox?.githubApiUrl ?? settings.githubApiUrl();
   }
@@ -73,7 +75,7 @@ export class Connection {
           limiter: this.limiter,
           log: this.log,
           onRequest: this.onRequest,
-          artifactHosts: ['circle-artifacts.com', 'circleci.com', new URL(baseUrl).hostname],
+          artifactHosts: ['circle-artifacts.com', 'circleci.com'],
         }),
       };
     }

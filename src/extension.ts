@@ -7,7 +7,7 @@ import { registerOpenInBrowser } from './commands/openInBrowser';
 import { registerRefresh } from './commands/refresh';
 import { SandboxController } from './commands/sandbox';
 import { registerReleaseCommands } from './commands/release';
-import { settings } from './config';
+import { settings, SettingsError } from './config';
 import { Connection, NotSignedInError } from './connection';
 import { ApiError } from './core/api/errors';
 import { Fleet } from './core/fleet/fleet';
@@ -29,7 +29,8 @@ export type ViewState =
   | 'circleciUnauthorized'
   | 'githubUnauthorized'
   | 'unreachable'
-  | 'noSites';
+  | 'noSites'
+  | 'invalidSettings';
 
 /** What `activate()` returns: for tests and other extensions. */
 export interface Planet4Api {
@@ -57,21 +58,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   const credentials = new Credentials(context.secrets);
   await credentials.init();
   const connection = new Connection(credentials, log);
+  /** The organization of the sites shown: the setting's value when it was last checked and found valid. */
+  let organization = 'greenpeace';
+  const currentOrganization = (): string => organization;
   const fleet = new Fleet({
     circleci: () => connection.circleci(),
     github: () => connection.github(),
-    organization: () => settings.organization(),
+    organization: currentOrganization,
     log,
   });
   const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
-  const tree = new PipelinesTreeProvider(fleet, () => settings.organization());
+  const tree = new PipelinesTreeProvider(fleet, currentOrganization);
   const treeView = vscode.window.createTreeView('planet4.pipelines', {
     treeDataProvider: tree,
     showCollapseAll: true,
     canSelectMany: true,
   });
-  const store = new FleetStateStore(context.globalState, fleet);
-  const attention = new Attention(fleet, () => settings.organization());
+  const store = new FleetStateStore(context.globalState, fleet, log);
+  const attention = new Attention(fleet, currentOrganization);
   const services: Services = {
     context,
     log,
@@ -84,8 +88,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     guard: new ActionGuard(),
     circleci: () => connection.circleci(),
     github: () => connection.github(),
-    organization: () => settings.organization(),
+    organization: currentOrganization,
     confirmActions: () => settings.confirmActions(),
+    whenReady: (site) => whenReady(site),
   };
   const sandbox = new SandboxController(services);
   context.subscriptions.push(log, credentials, tree, treeView, attention, sandbox, {
@@ -96,13 +101,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
 
   // ---------------------------------------------------------------- view state
   let viewState: ViewState = 'loading';
-  const scope = (): string => `${connection.githubApiUrl()}|${connection.circleciApiUrl()}|${settings.organization()}`;
+  /** Why the settings cannot be used (state `invalidSettings`). */
+  let settingsProblem: string | undefined;
+  /** The endpoints and organization the saved state belongs to; undefined while a setting is invalid. */
+  const scope = (): string | undefined => {
+    try {
+      return `${connection.githubApiUrl()}|${connection.circleciApiUrl()}|${settings.organization()}`;
+    } catch {
+      return undefined;
+    }
+  };
+  /** Restores the last known state of this scope; a state that cannot be read is dropped, never thrown. */
+  const restoreState = (): boolean => {
+    const s = scope();
+    if (s === undefined) return false;
+    try {
+      return store.restore(s);
+    } catch (e) {
+      log.warn(`The saved state could not be read and was dropped: ${e instanceof Error ? e.message : String(e)}`);
+      store.clear();
+      fleet.setSites([]);
+      return false;
+    }
+  };
   const setViewState = (state: ViewState): void => {
     viewState = state;
     void vscode.commands.executeCommand('setContext', 'planet4.state', state);
     tree.setReady(state === 'ready' || state === 'loading');
     updateMessage();
-    updateActivity();
+    updatePolling();
   };
   const updateMessage = (): void => {
     const all = fleet.all();
@@ -110,7 +137,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     const filtered =
       tree.filter === 'all' ? '' : ` — showing: ${tree.filter === 'attention' ? 'needs attention' : tree.filter}`;
     treeView.message =
-      viewState === 'ready' || viewState === 'loading' ? `${summary}${filtered}` || undefined : undefined;
+      viewState === 'ready' || viewState === 'loading'
+        ? `${summary}${filtered}` || undefined
+        : viewState === 'invalidSettings'
+          ? settingsProblem
+          : undefined;
     const waiting = all.filter((s) => s.state === 'waiting').length;
     treeView.badge =
       waiting > 0
@@ -120,7 +151,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   context.subscriptions.push(
     fleet.onDidChange(() => {
       updateMessage();
-      store.scheduleSave(scope());
+      const s = scope();
+      if (s !== undefined) store.scheduleSave(s);
     }),
   );
   context.subscriptions.push(
@@ -135,6 +167,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
 
   /** Reads the site list (settings, else sites.txt); sets the view state when that is not possible. */
   const reloadSites = async (): Promise<void> => {
+    try {
+      connection.githubApiUrl();
+      connection.circleciApiUrl();
+      organization = settings.organization();
+      settingsProblem = undefined;
+    } catch (e) {
+      if (e instanceof SettingsError) {
+        settingsProblem = e.message;
+        fleet.setSites([]);
+        setViewState('invalidSettings');
+      }
+      throw e;
+    }
+    const invalid = settings.invalidSites();
+    if (invalid.length > 0) {
+      log.warn(`planet4.sites: not site names, left out: ${invalid.map((s) => JSON.stringify(s)).join(', ')}`);
+    }
     if (!connection.hasCircleciToken()) {
       setViewState('noCircleToken');
       throw new NotSignedInError('circleci', 'No CircleCI token: run "Planet 4: Set CircleCI Token".');
@@ -163,34 +212,60 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   };
 
   let started: Promise<void> | undefined;
-  /** The first load: site list, then every site. Later loads come from polling and Refresh. */
+  /** Why the last first-load attempt failed (for commands waiting on it). */
+  let notLoaded: Error | undefined;
+  /**
+   * The first load: site list, then every site. Later loads come from polling and Refresh. The load itself runs in
+   * a later microtask, so `started` is set before anything it calls (view state, polling) can ask for it again.
+   */
   const start = (): Promise<void> => {
-    started ??= (async () => {
+    started ??= Promise.resolve().then(async () => {
       try {
         await reloadSites();
+        notLoaded = undefined;
         await fleet.refresh();
         poller.markFullRefresh();
         attention.prime();
       } catch (e) {
-        log.warn(`Not loaded: ${e instanceof Error ? e.message : String(e)}`);
+        notLoaded = e instanceof Error ? e : new Error(String(e));
+        log.warn(`Not loaded: ${notLoaded.message}`);
         started = undefined;
       }
-    })();
+    });
     return started;
   };
   const restart = (): void => {
     started = undefined;
     attention.unprime();
     fleet.setConnection('unknown');
-    if (!store.restore(scope())) fleet.setSites([]);
+    if (!restoreState()) fleet.setSites([]);
     setViewState('loading');
     void start();
   };
 
-  /** Polls only while the view is visible, the window focused and the view ready; loads on first sight. */
+  /** See `Services.whenReady`. */
+  const whenReady = async (site?: string): Promise<void> => {
+    if (fleet.sites.length === 0 || viewState === 'loading') await start();
+    if (fleet.sites.length === 0) {
+      throw new Error(
+        notLoaded?.message ?? 'No Planet 4 site is known yet: the site list could not be read (see the log).',
+      );
+    }
+    if (site !== undefined && fleet.sites.includes(site)) {
+      const snapshot = fleet.get(site);
+      if (!snapshot || snapshot.stale === true || snapshot.state === 'loading') {
+        await fleet.refresh({ sites: [site], github: false });
+      }
+    }
+  };
+
+  /** Polls only while the view is visible, the window focused and the view ready. */
+  function updatePolling(): void {
+    poller.setActive(treeView.visible && vscode.window.state.focused && viewState === 'ready');
+  }
+  /** …and loads on first sight. */
   function updateActivity(): void {
-    const active = treeView.visible && vscode.window.state.focused;
-    poller.setActive(active && viewState === 'ready');
+    updatePolling();
     if (treeView.visible) void start();
   }
   context.subscriptions.push(
@@ -232,7 +307,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   );
 
   // ---------------------------------------------------------------- first paint from the last known state
-  if (store.restore(scope())) setViewState('ready');
+  if (restoreState()) setViewState('ready');
   else setViewState('loading');
   updateActivity();
 

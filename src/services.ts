@@ -32,4 +32,10 @@ export interface Services {
   organization(): string;
   /** `planet4.confirmActions`. */
   confirmActions(): boolean;
+  /**
+   * Resolves once the site list is loaded (starting the first load when it has not started: a command may run right
+   * after activation, before the view was ever shown) and, with `site`, once that site has a fresh snapshot (loading
+   * it when it has none or only the restored one). Rejects with the reason when no site list can be loaded.
+   */
+  whenReady(site?: string): Promise<void>;
 }

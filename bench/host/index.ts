@@ -78,8 +78,8 @@ async function seed(out: HostPhase): Promise<void> {
   });
   // the settings point at the sandbox too, so that the next host (no sandbox) has the same scope for the saved state
   const config = vscode.workspace.getConfiguration('planet4');
-  await config.update('github.apiUrl', sb.githubApiUrl, vscode.ConfigurationTarget.Workspace);
-  await config.update('circleci.apiUrl', sb.circleciApiUrl, vscode.ConfigurationTarget.Workspace);
+  await config.update('github.apiUrl', sb.githubApiUrl, vscode.ConfigurationTarget.Global);
+  await config.update('circleci.apiUrl', sb.circleciApiUrl, vscode.ConfigurationTarget.Global);
   await vscode.commands.executeCommand('planet4.refresh');
   await waitFor('every site loaded', () => {
     const all = api.fleet.all();

@@ -3,19 +3,29 @@ import type { Fleet, PersistedFleet } from '../core/fleet/fleet';
 
 const KEY = 'planet4.fleet.v1';
 
-/** The last known state of the fleet, in globalState, so the first paint after a reload needs no network. */
+/**
+ * The last known state of the fleet, in globalState, so the first paint after a reload needs no network. What is
+ * read back is checked by `Fleet.restore`; a write that fails is logged, never left unhandled.
+ */
 export class FleetStateStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly fleet: Fleet,
+    private readonly log: Pick<vscode.LogOutputChannel, 'warn'>,
   ) {}
 
+  /** Restores the state saved for `scope`; throws when it exists but cannot be read (the caller drops it). */
   restore(scope: string): boolean {
-    const saved = this.state.get<PersistedFleet & { scope?: string }>(KEY);
-    if (saved?.scope !== scope) return false;
+    const saved = this.state.get<unknown>(KEY);
+    if (typeof saved !== 'object' || saved === null || (saved as { scope?: unknown }).scope !== scope) return false;
     return this.fleet.restore(saved);
+  }
+
+  /** Forgets the saved state. */
+  clear(): void {
+    this.write(undefined);
   }
 
   /** Saves soon (coalesces bursts of changes). */
@@ -23,7 +33,7 @@ export class FleetStateStore {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.state.update(KEY, { ...this.fleet.persist(), scope });
+      this.write({ ...this.fleet.persist(), scope });
     }, 1000);
   }
 
@@ -31,5 +41,11 @@ export class FleetStateStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.state.update(KEY, { ...this.fleet.persist(), scope });
+  }
+
+  private write(value: (PersistedFleet & { scope: string }) | undefined): void {
+    this.state.update(KEY, value).then(undefined, (e: unknown) => {
+      this.log.warn(`The fleet state could not be saved: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 }

@@ -22,7 +22,7 @@ describe('faults: the view and the commands when the services fail', function ()
   });
   after(async () => {
     sb.clearFaults();
-    await config().update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
     await api.stopSandbox();
   });
 
@@ -78,7 +78,7 @@ describe('faults: the view and the commands when the services fail', function ()
   });
 
   it('a hung site (1 s request timeout) does not keep the other sites from loading', async () => {
-    await config().update('requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Workspace);
+    await config().update('requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
     try {
       // a fresh sandbox: nothing known yet, every site loads from scratch
       const fresh = await (await extensionApi()).startSandbox({ clock: 'manual', scenario: 'mixed' });
@@ -109,7 +109,7 @@ describe('faults: the view and the commands when the services fail', function ()
       for (const s of others) assert.notStrictEqual(api.fleet.get(s)?.state, 'error', s);
     } finally {
       sb.clearFaults();
-      await config().update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

@@ -17,7 +17,7 @@ export async function sandbox(options: SandboxOptions = {}): Promise<{ api: Plan
   const a = await api();
   await vscode.workspace
     .getConfiguration('planet4')
-    .update('confirmActions', false, vscode.ConfigurationTarget.Workspace);
+    .update('confirmActions', false, vscode.ConfigurationTarget.Global);
   const sb = await a.startSandbox({ clock: 'manual', ...options });
   await vscode.commands.executeCommand('planet4.refresh');
   return { api: a, sb };

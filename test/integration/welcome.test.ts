@@ -11,7 +11,7 @@ describe('welcome: sign-in and empty states', function () {
   let sb: Sandbox;
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
   const set = async (key: string, value: unknown): Promise<void> => {
-    await config().update(key, value, vscode.ConfigurationTarget.Workspace);
+    await config().update(key, value, vscode.ConfigurationTarget.Global);
   };
 
   before(async () => {

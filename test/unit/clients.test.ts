@@ -41,7 +41,7 @@ describe('clients: what never leaks and how failures read', () => {
     });
     try {
       const client = new CircleCiClient({ baseUrl: `${api.url}/api/v2`, token: () => 'secret-token-123' });
-      const body = await client.download(`${api.url}/output/job/x/artifacts/0/a.png`);
+      const body = await client.download(`${api.url}/output/job/x/artifacts/0/a.png`, { maxBytes: 1024 });
       assert.strictEqual(body.toString(), 'image');
       assert.deepStrictEqual(api.tokens, ['secret-token-123'], 'the API host gets the token');
       assert.deepStrictEqual(other.tokens, [undefined], 'the other host does not');

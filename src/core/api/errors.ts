@@ -14,7 +14,8 @@ export type ApiErrorKind =
   | 'server' // 5xx
   | 'timeout' // no answer in time
   | 'network' // connection refused, DNS, reset
-  | 'malformed'; // the answer was not the JSON we expect
+  | 'malformed' // the answer was not the JSON we expect (or pointed somewhere it must not)
+  | 'tooLarge'; // the answer was bigger than the client accepts
 
 const SERVICE_NAMES: Record<Service, string> = { circleci: 'CircleCI', github: 'GitHub' };
 
@@ -29,8 +30,28 @@ export class ApiError extends Error {
     readonly retryAfterMs?: number,
     /** The service's own message, e.g. `Reference already exists`. */
     readonly serviceMessage?: string,
+    /**
+     * A mutation whose request may have reached the service although no answer came back (a timeout or a reset after
+     * the request was sent, a 5xx): it may have happened, so it must be checked, never blindly sent again.
+     */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
+  }
+
+  /** The same failure of a mutation that may have happened anyway (see `outcomeUnknown`). */
+  withOutcomeUnknown(): ApiError {
+    const e = new ApiError(
+      this.service,
+      this.kind,
+      this.message,
+      this.status,
+      this.retryAfterMs,
+      this.serviceMessage,
+      true,
+    );
+    e.stack = this.stack;
+    return e;
   }
 
   get serviceName(): string {
@@ -57,8 +78,10 @@ export function errorForStatus(
   serviceMessage: string | undefined,
   what: string,
   retryAfterMs?: number,
+  outcomeUnknown = false,
 ): ApiError {
   const name = SERVICE_NAMES[service];
+  serviceMessage = serviceMessage === undefined ? undefined : cleanServiceMessage(serviceMessage);
   const said = serviceMessage ? ` (${name}: "${serviceMessage}")` : '';
   if (status === 401) {
     return new ApiError(
@@ -105,6 +128,7 @@ export function errorForStatus(
       status,
       undefined,
       serviceMessage,
+      outcomeUnknown,
     );
   }
   return new ApiError(
@@ -115,6 +139,17 @@ export function errorForStatus(
     undefined,
     serviceMessage,
   );
+}
+
+/** Longest service message kept (it is shown, logged and may be stored with a site's state). */
+const MAX_SERVICE_MESSAGE = 300;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
+/** A service's own message as it may be shown: credentials removed, control characters flattened, bounded. */
+export function cleanServiceMessage(message: string): string {
+  const flat = redact(message).replace(CONTROL_CHARACTERS, ' ').trim();
+  return flat.length > MAX_SERVICE_MESSAGE ? `${flat.slice(0, MAX_SERVICE_MESSAGE)}…` : flat;
 }
 
 /** Removes anything that looks like a credential from a text before it is logged or shown. */

@@ -6,6 +6,7 @@ import { deriveState, orderStages, releaseWorkflow, toStage, workflowKind } from
 import { carriesHold } from '../release/hold';
 import { isReleaseTag, latestReleaseTag, nextReleaseTag } from '../release/version';
 import { silentLogger, type Logger } from '../util/logger';
+import { isSiteName, normalizeSiteName } from '../util/names';
 import type { NextReleaseInfo, PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo } from './types';
 
 export type Connection = 'unknown' | 'ok' | 'unreachable' | 'circleci-unauthorized' | 'github-unauthorized';
@@ -117,10 +118,9 @@ export class Fleet {
 
   // ---------------------------------------------------------------- sites
 
+  /** Sets the sites shown (names that are not site names are left out), forgetting the others. */
   setSites(sites: readonly string[]): void {
-    const clean = [
-      ...new Set(sites.map((s) => s.trim().replace(/^planet4-/, '')).filter((s) => /^[a-z0-9][a-z0-9-]*$/i.test(s))),
-    ];
+    const clean = [...new Set(sites.map(normalizeSiteName).filter((s): s is string => s !== undefined))];
     this.siteNames = clean;
     for (const s of [...this.snapshots.keys()]) {
       if (!clean.includes(s)) {
@@ -419,12 +419,15 @@ export class Fleet {
    * Restores the last known state; every restored snapshot is marked stale until refreshed. What a refresh needs to
    * stay cheap (the release pipeline, a finished workflow's stages) is rebuilt from the snapshots.
    */
-  restore(saved: PersistedFleet | undefined): boolean {
-    if (saved?.version !== 2 || !Array.isArray(saved.snapshots) || !Array.isArray(saved.sites)) return false;
-    this.siteNames = [...saved.sites];
+  restore(saved: unknown): boolean {
+    if (!isPersistedFleet(saved)) return false;
+    this.siteNames = [...new Set(saved.sites)];
+    this.snapshots.clear();
+    this.memory.clear();
     for (const s of saved.snapshots) {
+      if (!this.siteNames.includes(s.site)) continue;
       this.snapshots.set(s.site, { ...s, stale: true });
-      const [seenUpTo, finished] = saved.seen[s.site] ?? [null, false];
+      const [seenUpTo, finished] = seenOf(saved.seen[s.site]);
       const mem: SiteMemory = {};
       if (s.pipeline && s.state !== 'error') {
         mem.pipeline = s.pipeline;
@@ -452,11 +455,64 @@ function once(inFlight: Map<string, Promise<void>>, key: string, task: () => Pro
   return p;
 }
 
+/** The site names of `sites.txt` (one a line, `#` comments); lines that are not site names are left out. */
 export function parseSitesTxt(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((l) => l.replace(/#.*/, '').trim())
-    .filter((l) => l !== '');
+    .filter((l) => l !== '')
+    .map(normalizeSiteName)
+    .filter((s): s is string => s !== undefined);
+}
+
+const SITE_STATES: ReadonlySet<string> = new Set([
+  'loading',
+  'deployed',
+  'waiting',
+  'running',
+  'failed',
+  'rolled-back',
+  'canceled',
+  'no-project',
+  'no-release',
+  'no-workflows',
+  'error',
+]);
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const isString = (x: unknown): x is string => typeof x === 'string';
+
+/** A saved snapshot with the shape the tree relies on (only this extension writes them, but versions change). */
+function isSnapshot(x: unknown): x is SiteSnapshot {
+  if (!isObject(x) || !isSiteName(x.site) || !isString(x.slug) || !isString(x.state) || !SITE_STATES.has(x.state))
+    return false;
+  if (!Array.isArray(x.stages) || !x.stages.every((st) => isObject(st) && isString(st.name) && isString(st.status)))
+    return false;
+  const p = x.pipeline;
+  if (p !== undefined && !(isObject(p) && isString(p.id) && typeof p.number === 'number' && isString(p.tag)))
+    return false;
+  const w = x.workflow;
+  if (w !== undefined && !(isObject(w) && isString(w.id) && isString(w.name) && isString(w.status))) return false;
+  return x.next === undefined || (isObject(x.next) && isString(x.next.headSha));
+}
+
+function isPersistedFleet(x: unknown): x is PersistedFleet {
+  return (
+    isObject(x) &&
+    x.version === 2 &&
+    Array.isArray(x.sites) &&
+    x.sites.every(isSiteName) &&
+    Array.isArray(x.snapshots) &&
+    x.snapshots.every(isSnapshot) &&
+    isObject(x.seen)
+  );
+}
+
+/** A saved `seen` entry, or nothing known. */
+function seenOf(x: unknown): [number | null, boolean] {
+  if (!Array.isArray(x)) return [null, false];
+  const [n, finished] = x as unknown[];
+  return [typeof n === 'number' && Number.isSafeInteger(n) ? n : null, finished === true];
 }
 
 function toPipelineInfo(p: Pipeline): PipelineInfo {

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import { ApiError, errorForStatus, redact } from '../errors';
 import type { RequestObserver } from '../http';
+import { collect } from '../pages';
+import { LIMITS, deadlineError, declaredLength, readCapped, tooLargeError, withDeadline } from '../transport';
 import { RequestLimiter, parseRetryAfter, sleep } from '../../util/limiter';
 import { silentLogger, type Logger } from '../../util/logger';
 import type {
@@ -17,21 +22,32 @@ import type {
 } from './types';
 
 export interface CircleCiClientOptions {
-  /** e.g. https://circleci.com/api/v2 */
+  /** e.g. https://circleci.com/api/v2 (checked by the caller: https, or http on loopback). */
   baseUrl: string;
   /** Read at every request, so a new token applies at once. */
   token: () => string | undefined;
-  /** Per request; default 20 s. */
+  /** Total deadline of one request: connect, headers and body (default 20 s). */
   timeoutMs?: number;
   /** Retries of a GET after a 5xx, a network error or a short 429 (default 2). Mutations are never retried. */
   maxRetries?: number;
   /** Longest Retry-After a GET waits for before failing as rate limited (default 30 s). */
   maxRetryWaitMs?: number;
+  /** Largest API answer accepted (default LIMITS.apiBodyBytes). */
+  maxBodyBytes?: number;
   limiter?: RequestLimiter;
   log?: Logger;
   onRequest?: RequestObserver;
-  /** Hosts (besides the API's) that may receive the token when downloading artifacts. */
+  /**
+   * Hosts (and their subdomains) that may receive the token over https on the default port when downloading
+   * artifacts, besides the API's own origin (default: CircleCI's artifact hosts).
+   */
   artifactHosts?: readonly string[];
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** Largest body accepted, counted after decompression. */
+  maxBytes: number;
 }
 
 interface CallOptions {
@@ -42,31 +58,45 @@ interface CallOptions {
   what: string;
 }
 
-const DEFAULT_ARTIFACT_HOSTS = ['circle-artifacts.com', 'circleci.com'];
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  /** The decoded body, within the size limit. */
+  body: Buffer;
+}
+
+const DEFAULT_ARTIFACT_HOSTS = ['circle-artifacts.com'];
+/** Pages of workflows, jobs or artifacts read at most for one list. */
+const MAX_LIST_PAGES = 50;
+/** Connection failures after which a request cannot have reached the service. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL', 'EHOSTUNREACH']);
 
 /**
- * CircleCI API v2 over axios: a token per request, timeouts, typed errors, pagination, GET-only retries that
- * honour Retry-After (and refuse to call a throttled route again before its time), one shot for mutations.
+ * CircleCI API v2 over axios: a token per request and only to CircleCI's origins, a total deadline and a size
+ * limit on every request, typed errors, bounded pagination, GET-only retries that honour Retry-After (and refuse to
+ * call a throttled route again before its time), one shot for mutations.
  */
 export class CircleCiClient {
   private readonly http: AxiosInstance;
   private readonly limiter: RequestLimiter;
   private readonly log: Logger;
-  private readonly baseHost: string;
+  private readonly base: URL;
+  private readonly deadlineMs: number;
   /** Route → time before which it must not be called again (429 Retry-After). */
   private readonly throttledUntil = new Map<string, number>();
 
   constructor(private readonly options: CircleCiClientOptions) {
-    this.baseHost = new URL(options.baseUrl).host;
+    this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
     this.limiter = options.limiter ?? new RequestLimiter(8);
     this.log = options.log ?? silentLogger;
+    this.deadlineMs = options.timeoutMs ?? 20_000;
     this.http = axios.create({
-      baseURL: options.baseUrl.replace(/\/+$/, ''),
-      timeout: options.timeoutMs ?? 20_000,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
+      baseURL: this.base.toString(),
+      responseType: 'stream',
+      decompress: true,
       validateStatus: () => true,
       maxRedirects: 0,
+      maxBodyLength: LIMITS.requestBodyBytes,
       headers: { Accept: 'application/json' },
     });
   }
@@ -95,7 +125,7 @@ export class CircleCiClient {
   }
 
   listWorkflows(pipelineId: string): Promise<Workflow[]> {
-    return this.all<Workflow, WorkflowListPage>((token) =>
+    return this.all<Workflow, WorkflowListPage>(`the workflows of pipeline ${pipelineId}`, (token) =>
       this.call(`/pipeline/${encodeURIComponent(pipelineId)}/workflow`, {
         query: { 'page-token': token },
         what: `list the workflows of pipeline ${pipelineId}`,
@@ -104,7 +134,7 @@ export class CircleCiClient {
   }
 
   listJobs(workflowId: string): Promise<Job[]> {
-    return this.all<Job, JobListPage>((token) =>
+    return this.all<Job, JobListPage>(`the jobs of workflow ${workflowId}`, (token) =>
       this.call(`/workflow/${encodeURIComponent(workflowId)}/job`, {
         query: { 'page-token': token },
         what: `list the jobs of workflow ${workflowId}`,
@@ -113,7 +143,7 @@ export class CircleCiClient {
   }
 
   listArtifacts(slug: string, jobNumber: number): Promise<Artifact[]> {
-    return this.all<Artifact, ArtifactListPage>((token) =>
+    return this.all<Artifact, ArtifactListPage>(`the artifacts of job ${jobNumber} of ${slug}`, (token) =>
       this.call(`/project/${slug}/${jobNumber}/artifacts`, {
         query: { 'page-token': token },
         what: `list the artifacts of job ${jobNumber} of ${slug}`,
@@ -122,55 +152,37 @@ export class CircleCiClient {
   }
 
   /**
-   * Downloads an artifact. The token is sent only to the API's own host or CircleCI's artifact hosts; redirects
-   * are followed by hand so that it never leaks to another host.
+   * Downloads an artifact into memory, refusing more than `maxBytes` (counted after decompression). The token goes
+   * only to CircleCI's origins (see `mayReceiveToken`); redirects are followed by hand, at most 4.
    */
-  async download(url: string, signal?: AbortSignal): Promise<Buffer> {
-    let current = new URL(url);
-    for (let hop = 0; hop < 4; hop++) {
-      const withToken = this.mayReceiveToken(current.host);
-      const response = await this.limiter.run(async () => {
-        const t0 = Date.now();
-        try {
-          const r = await axios.get<ArrayBuffer>(current.toString(), {
-            responseType: 'arraybuffer',
-            timeout: this.options.timeoutMs ?? 20_000,
-            maxRedirects: 0,
-            validateStatus: () => true,
-            headers: withToken ? this.authHeaders() : {},
-            ...(signal ? { signal } : {}),
-          });
-          this.options.onRequest?.({
-            service: 'circleci',
-            method: 'GET',
-            path: current.pathname,
-            status: r.status,
-            ms: Date.now() - t0,
-            attempt: 1,
-          });
-          return r;
-        } catch (e) {
-          this.options.onRequest?.({
-            service: 'circleci',
-            method: 'GET',
-            path: current.pathname,
-            status: 'error',
-            ms: Date.now() - t0,
-            attempt: 1,
-          });
-          throw this.transportError(e, `download ${current.pathname}`);
-        }
+  async download(url: string, options: DownloadOptions): Promise<Buffer> {
+    return this.fetchArtifact(url, options, (stream, what) =>
+      readCapped(stream, options.maxBytes, () => tooLargeError('circleci', what, options.maxBytes)),
+    );
+  }
+
+  /**
+   * Streams an artifact into `file` (created or truncated; removed again when the download fails), refusing more
+   * than `maxBytes`. Resolves with the number of bytes written.
+   */
+  async downloadToFile(url: string, file: string, options: DownloadOptions): Promise<number> {
+    try {
+      return await this.fetchArtifact(url, options, async (stream, what) => {
+        let total = 0;
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            total += chunk.length;
+            if (total > options.maxBytes) done(tooLargeError('circleci', what, options.maxBytes));
+            else done(null, chunk);
+          },
+        });
+        await pipeline(stream, counter, fs.createWriteStream(file));
+        return total;
       });
-      if (response.status >= 300 && response.status < 400 && typeof response.headers.location === 'string') {
-        current = new URL(response.headers.location, current);
-        continue;
-      }
-      if (response.status !== 200) {
-        throw errorForStatus('circleci', response.status, undefined, `download the artifact ${current.pathname}`);
-      }
-      return Buffer.from(response.data);
+    } catch (e) {
+      await fs.promises.rm(file, { force: true });
+      throw e;
     }
-    throw new ApiError('circleci', 'invalid', `Too many redirects while downloading ${url}.`);
   }
 
   // ---------------------------------------------------------------- mutations (sent once, never retried)
@@ -200,27 +212,131 @@ export class CircleCiClient {
     return token ? { 'Circle-Token': token } : {};
   }
 
-  private mayReceiveToken(host: string): boolean {
-    if (host === this.baseHost) return true;
+  /**
+   * The token goes to the configured API origin (scheme, host and port: over loopback http only when that is the
+   * sandbox's), and to CircleCI's artifact hosts over https on the default port. After a redirect, only to the
+   * origin of the hop before: never to a host a redirect names.
+   */
+  mayReceiveToken(url: URL, previous?: URL): boolean {
+    if (previous && url.origin !== previous.origin) return false;
+    if (url.origin === this.base.origin) return true;
     const allowed = this.options.artifactHosts ?? DEFAULT_ARTIFACT_HOSTS;
-    const bare = host.replace(/:\d+$/, '');
-    return allowed.some((h) => bare === h || bare.endsWith(`.${h}`));
+    const host = url.hostname.toLowerCase();
+    return url.protocol === 'https:' && url.port === '' && allowed.some((h) => host === h || host.endsWith(`.${h}`));
   }
 
-  private async all<T, P extends { items: T[]; next_page_token?: string | null }>(
-    page: (token?: string) => Promise<P>,
-    maxPages = 50,
-  ): Promise<T[]> {
-    const items: T[] = [];
-    let token: string | undefined;
-    for (let i = 0; i < maxPages; i++) {
-      const p = await page(token);
-      items.push(...p.items);
-      token = p.next_page_token ?? undefined;
-      if (!token) return items;
+  /** Follows an artifact URL (at most 4 redirects) and hands the 200 body's stream to `read`, within the deadline. */
+  private async fetchArtifact<T>(
+    url: string,
+    options: DownloadOptions,
+    read: (stream: Readable, what: string) => Promise<T>,
+  ): Promise<T> {
+    let current = new URL(url);
+    let previous: URL | undefined;
+    for (let hop = 0; hop < 5; hop++) {
+      const hopUrl = current;
+      const withToken = this.mayReceiveToken(hopUrl, previous);
+      const what = `download the artifact ${hopUrl.pathname}`;
+      const result = await this.exchange<{ location?: URL; value?: T }>(
+        'GET',
+        hopUrl.toString(),
+        { headers: withToken ? this.authHeaders() : {}, signal: options.signal, what, absolute: true },
+        async (status, headers, stream) => {
+          const location = headers.location;
+          if (status >= 300 && status < 400 && typeof location === 'string') {
+            stream.destroy();
+            return { location: new URL(location, hopUrl) };
+          }
+          if (status !== 200) {
+            stream.destroy();
+            throw errorForStatus('circleci', status, undefined, what);
+          }
+          const length = declaredLength(headers['content-length']);
+          if (length !== undefined && length > options.maxBytes) {
+            stream.destroy();
+            throw tooLargeError('circleci', what, options.maxBytes);
+          }
+          return { value: await read(stream, what) };
+        },
+      );
+      if (!result.location) return result.value as T;
+      previous = hopUrl;
+      current = result.location;
     }
-    this.log.warn(`CircleCI: stopped after ${maxPages} pages`);
-    return items;
+    throw new ApiError('circleci', 'invalid', `Too many redirects while downloading ${url}.`);
+  }
+
+  /**
+   * One HTTP exchange through the limiter, under the total deadline: `consume` gets the status, the headers and the
+   * (decoded) body stream, and must finish with it before the deadline. Reports the exchange to `onRequest`.
+   */
+  private exchange<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    opts: {
+      headers: Record<string, string>;
+      params?: Record<string, string>;
+      data?: string;
+      signal?: AbortSignal | undefined;
+      what: string;
+      absolute?: boolean;
+      attempt?: number;
+    },
+    consume: (status: number, headers: Record<string, unknown>, stream: Readable) => Promise<T>,
+  ): Promise<T> {
+    return this.limiter.run(async () => {
+      const t0 = Date.now();
+      const path = opts.absolute ? new URL(url).pathname : url;
+      let status: number | 'error' = 'error';
+      try {
+        return await withDeadline(
+          this.deadlineMs,
+          opts.signal,
+          () => deadlineError('circleci', opts.what, this.deadlineMs),
+          async (signal) => {
+            const res = await (opts.absolute ? axios : this.http).request<Readable>({
+              method,
+              url,
+              ...(opts.absolute
+                ? {
+                    responseType: 'stream',
+                    decompress: true,
+                    maxRedirects: 0,
+                    validateStatus: () => true,
+                  }
+                : {}),
+              params: opts.params,
+              headers: opts.headers,
+              data: opts.data,
+              signal,
+            });
+            status = res.status;
+            return consume(res.status, res.headers, res.data);
+          },
+        );
+      } finally {
+        this.options.onRequest?.({
+          service: 'circleci',
+          method,
+          path,
+          status,
+          ms: Date.now() - t0,
+          attempt: opts.attempt ?? 1,
+        });
+      }
+    });
+  }
+
+  private all<T, P extends { items: T[]; next_page_token?: string | null }>(
+    what: string,
+    page: (token?: string) => Promise<P>,
+  ): Promise<T[]> {
+    return collect(
+      page,
+      (p) => p.next_page_token ?? undefined,
+      (p) => (Array.isArray(p.items) ? p.items : []),
+      { maxPages: MAX_LIST_PAGES, what: `${what} (CircleCI)`, log: this.log },
+    );
   }
 
   private async call<T>(path: string, opts: CallOptions): Promise<T> {
@@ -228,8 +344,11 @@ export class CircleCiClient {
     const isMutation = method !== 'GET';
     const maxRetries = isMutation ? 0 : (this.options.maxRetries ?? 2);
     const maxWait = this.options.maxRetryWaitMs ?? 30_000;
+    const maxBytes = this.options.maxBodyBytes ?? LIMITS.apiBodyBytes;
     const routeKey = `${method} ${path}`;
-    const params = Object.fromEntries(Object.entries(opts.query ?? {}).filter(([, v]) => v !== undefined));
+    const params = Object.fromEntries(
+      Object.entries(opts.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    );
 
     for (let attempt = 1; ; attempt++) {
       // A throttled route is not called again before its Retry-After has passed.
@@ -245,38 +364,44 @@ export class CircleCiClient {
         this.throttledUntil.delete(routeKey);
       }
 
-      let status: number;
-      let text: string;
-      let retryAfterMs: number | undefined;
+      let answer: Answer;
       const t0 = Date.now();
       try {
-        const res = await this.limiter.run(() =>
-          this.http.request<string>({
-            method: method,
-            url: path,
-            params,
+        answer = await this.exchange(
+          method,
+          path,
+          {
             headers: {
               ...this.authHeaders(),
               ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
             },
-            data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-          }),
+            params,
+            ...(opts.body !== undefined ? { data: JSON.stringify(opts.body) } : {}),
+            what: opts.what,
+            attempt,
+          },
+          async (status, headers, stream) => {
+            const length = declaredLength(headers['content-length']);
+            if (length !== undefined && length > maxBytes) {
+              stream.destroy();
+              throw tooLargeError('circleci', opts.what, maxBytes);
+            }
+            const body = await readCapped(stream, maxBytes, () => tooLargeError('circleci', opts.what, maxBytes));
+            return { status, headers, body };
+          },
         );
-        status = res.status;
-        text = typeof res.data === 'string' ? res.data : '';
-        retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-        this.options.onRequest?.({ service: 'circleci', method, path, status, ms: Date.now() - t0, attempt });
       } catch (e) {
-        this.options.onRequest?.({ service: 'circleci', method, path, status: 'error', ms: Date.now() - t0, attempt });
-        const err = this.transportError(e, opts.what);
+        const err = this.transportError(e, opts.what, isMutation);
         this.log.debug(`CircleCI ${method} ${path} → ${err.kind} (attempt ${attempt})`);
-        // A network failure may pass; a request that already hung for timeoutMs is tried once more at most.
-        if (attempt <= maxRetries && !(err.kind === 'timeout' && attempt > 1)) {
+        // A network failure may pass; a request that already hung for its deadline is tried once more at most.
+        if (attempt <= maxRetries && err.isConnectivity && !(err.kind === 'timeout' && attempt > 1)) {
           await sleep(backoff(attempt));
           continue;
         }
         throw err;
       }
+      const { status } = answer;
+      const text = answer.body.toString('utf8');
       this.log.trace(`CircleCI ${method} ${path} → ${status} in ${Date.now() - t0} ms`);
 
       if (status >= 200 && status < 300) {
@@ -293,9 +418,9 @@ export class CircleCiClient {
         }
       }
 
-      const serviceMessage = messageOf(text);
+      const serviceMessage = this.messageOf(text);
       if (status === 429) {
-        const wait = retryAfterMs ?? backoff(attempt) * 4;
+        const wait = parseRetryAfter(answer.headers['retry-after']) ?? backoff(attempt) * 4;
         this.throttledUntil.set(routeKey, Date.now() + wait);
         if (attempt <= maxRetries && wait <= maxWait) {
           this.log.info(`CircleCI throttled ${method} ${path}: waiting ${wait} ms as asked`);
@@ -307,32 +432,53 @@ export class CircleCiClient {
         await sleep(backoff(attempt));
         continue;
       }
-      throw errorForStatus('circleci', status, serviceMessage, opts.what);
+      throw errorForStatus('circleci', status, serviceMessage, opts.what, undefined, isMutation && status >= 500);
     }
   }
 
-  private transportError(e: unknown, what: string): ApiError {
-    if (e instanceof ApiError) return e;
+  private transportError(e: unknown, what: string, isMutation: boolean): ApiError {
+    if (e instanceof ApiError) {
+      // a mutation whose deadline passed may have been carried out
+      return isMutation && e.kind === 'timeout' ? e.withOutcomeUnknown() : e;
+    }
     const code = (e as { code?: string }).code;
     const message = redact(e instanceof Error ? e.message : String(e), [this.options.token()]);
+    const unknown = isMutation && !(code !== undefined && NEVER_SENT.has(code));
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-      return new ApiError('circleci', 'timeout', `CircleCI did not answer in time while trying to ${what}.`);
+      return new ApiError(
+        'circleci',
+        'timeout',
+        `CircleCI did not answer in time while trying to ${what}.`,
+        undefined,
+        undefined,
+        undefined,
+        unknown,
+      );
     }
-    return new ApiError('circleci', 'network', `Cannot reach CircleCI (${code ?? message}) while trying to ${what}.`);
+    return new ApiError(
+      'circleci',
+      'network',
+      `Cannot reach CircleCI (${code ?? message}) while trying to ${what}.`,
+      undefined,
+      undefined,
+      undefined,
+      unknown,
+    );
+  }
+
+  /** The service's `message`, without anything that looks like a credential, and not too long. */
+  private messageOf(text: string): string | undefined {
+    try {
+      const body = JSON.parse(text) as { message?: unknown };
+      return typeof body.message === 'string' ? redact(body.message, [this.options.token()]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
 function backoff(attempt: number): number {
   return Math.min(4000, 250 * 2 ** (attempt - 1));
-}
-
-function messageOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { message?: unknown };
-    return typeof body.message === 'string' ? body.message : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export type { Pipeline, Workflow, Job, Artifact };

@@ -3,6 +3,8 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { ApiError, errorForStatus, redact } from '../errors';
 import type { RequestObserver } from '../http';
+import { collect, nextLink } from '../pages';
+import { LIMITS, deadlineError, declaredLength, isUnder, readCapped, tooLargeError, withDeadline } from '../transport';
 import { RequestLimiter, parseRetryAfter } from '../../util/limiter';
 import { silentLogger, type Logger } from '../../util/logger';
 
@@ -19,6 +21,10 @@ export interface GitHubClientOptions {
   onRequest?: RequestObserver;
   /** Longest rate-limit wait a GET accepts before failing (default 30 s). */
   maxRetryWaitMs?: number;
+  /** Largest answer accepted (default LIMITS.apiBodyBytes). */
+  maxBodyBytes?: number;
+  /** Pages of tags read at most (100 tags a page; default 20). */
+  maxTagPages?: number;
 }
 
 export interface CommitInfo {
@@ -46,6 +52,24 @@ export interface CompareInfo {
 }
 
 const MUTATION = { request: { retries: 0 } } as const;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Statuses whose answer has no body (a Response cannot be built with one). */
+const NULL_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
+/** Connection failures after which a request cannot have reached the service. */
+const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/;
+
+/** Node's web streams are async iterable; the DOM typings do not say so. */
+function webStream(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  return body as unknown as AsyncIterable<Uint8Array>;
+}
+
+function foreignHost(url: URL): ApiError {
+  return new ApiError(
+    'github',
+    'malformed',
+    `GitHub pointed to another host (${url.origin}): not followed, so that the token stays with GitHub.`,
+  );
+}
 
 /** How many GET answers are remembered for conditional requests (a few per site). */
 const MAX_CONDITIONAL = 1000;
@@ -71,40 +95,74 @@ export class GitHubClient {
     const log = this.log;
     const base = options.baseUrl.replace(/\/+$/, '');
     const observe = options.onRequest;
-    const limitedFetch: typeof fetch = (input, init) =>
-      limiter.run(async () => {
+    const apiBase = new URL(base);
+    const maxBytes = options.maxBodyBytes ?? LIMITS.apiBodyBytes;
+    /**
+     * Every request Octokit makes goes through here: only to the API's own origin (a `Link` or a redirect to another
+     * host is refused before anything is sent), same-origin redirects followed by hand, and the whole exchange —
+     * connect, headers and a body read within the size limit — under one deadline, inside a limiter slot.
+     */
+    const boundedFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      let url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url);
+      const method = init?.method ?? 'GET';
+      const what = `${method} ${url.pathname}`;
+      if (!isUnder(url, apiBase)) throw foreignHost(url);
+      return limiter.run(async () => {
         const t0 = Date.now();
-        const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
-        const method = init?.method ?? 'GET';
-        const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
+        let status: number | 'error' = 'error';
         try {
-          const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+          return await withDeadline(
+            timeoutMs,
+            init?.signal ?? undefined,
+            () => deadlineError('github', what, timeoutMs),
+            async (signal) => {
+              let res = await fetch(url, { ...init, signal, redirect: 'manual' });
+              for (let hop = 0; REDIRECTS.has(res.status); hop++) {
+                const location = res.headers.get('location');
+                if (!location || hop >= 3) break;
+                const next = new URL(location, url);
+                await res.body?.cancel();
+                if (!isUnder(next, apiBase)) throw foreignHost(next);
+                if (method !== 'GET') {
+                  throw new ApiError('github', 'malformed', `GitHub redirected ${what}: a change is never re-sent.`);
+                }
+                url = next;
+                res = await fetch(url, { ...init, signal, redirect: 'manual' });
+              }
+              status = res.status;
+              const length = declaredLength(res.headers.get('content-length') ?? undefined);
+              if (length !== undefined && length > maxBytes) {
+                await res.body?.cancel();
+                throw tooLargeError('github', what, maxBytes);
+              }
+              const body =
+                res.body && !NULL_BODY.has(res.status)
+                  ? await readCapped(webStream(res.body), maxBytes, () => tooLargeError('github', what, maxBytes))
+                  : null;
+              return new Response(body as BodyInit | null, {
+                status: res.status,
+                statusText: res.statusText,
+                headers: res.headers,
+              });
+            },
+          );
+        } finally {
           observe?.({
             service: 'github',
             method,
-            path: url.slice(base.length),
-            status: res.status,
+            path: url.toString().slice(base.length),
+            status,
             ms: Date.now() - t0,
             attempt: 1,
           });
-          return res;
-        } catch (e) {
-          observe?.({
-            service: 'github',
-            method,
-            path: url.slice(base.length),
-            status: 'error',
-            ms: Date.now() - t0,
-            attempt: 1,
-          });
-          throw e;
         }
       });
+    };
     this.octokit = new Planet4Octokit({
       auth: options.token,
       baseUrl: base,
       userAgent: 'planet4-pipelines-vscode',
-      request: { fetch: limitedFetch },
+      request: { fetch: boundedFetch },
       log: {
         debug: () => undefined,
         info: () => undefined,
@@ -186,10 +244,32 @@ export class GitHubClient {
 
   /** Every tag of the repository (lightweight and annotated), in GitHub's order (which means nothing). */
   async listTags(owner: string, repo: string): Promise<TagInfo[]> {
-    const tags = await this.wrap(`list the tags of ${owner}/${repo}`, () =>
-      this.octokit.paginate(this.octokit.rest.repos.listTags, { owner, repo, per_page: 100 }),
+    const what = `list the tags of ${owner}/${repo}`;
+    type Page = Awaited<ReturnType<Planet4OctokitInstance['rest']['repos']['listTags']>>;
+    const tags = await collect<Page['data'][number], Page>(
+      (next) =>
+        this.wrap(what, () =>
+          next === undefined
+            ? this.octokit.rest.repos.listTags({ owner, repo, per_page: 100 })
+            : (this.octokit.request({ method: 'GET', url: this.pageUrl(next, what) }) as Promise<Page>),
+        ),
+      (page) => nextLink(page.headers.link),
+      (page) => (Array.isArray(page.data) ? page.data : []),
+      { maxPages: this.options.maxTagPages ?? 20, what: `the tags of ${owner}/${repo} (GitHub)`, log: this.log },
     );
     return tags.map((t) => ({ name: t.name, commitSha: t.commit.sha }));
+  }
+
+  /** A `Link` URL to follow: only on the API's own origin (and path), never to another host with the token. */
+  private pageUrl(link: string, what: string): string {
+    let url: URL;
+    try {
+      url = new URL(link);
+    } catch {
+      throw malformed(what);
+    }
+    if (!isUnder(url, new URL(this.options.baseUrl.replace(/\/+$/, '')))) throw foreignHost(url);
+    return url.toString();
   }
 
   /** The commit sha a ref like `heads/main` points to; undefined when the ref does not exist. */
@@ -240,16 +320,20 @@ export class GitHubClient {
 
   /** `POST git/tags`: an annotated tag object, as Planet 4's bot makes it (message = tag name). */
   async createTagObject(owner: string, repo: string, tag: string, commitSha: string): Promise<string> {
-    const r = await this.wrap(`create the tag object ${tag} in ${owner}/${repo}`, () =>
-      this.octokit.rest.git.createTag({
-        owner,
-        repo,
-        tag,
-        message: tag,
-        object: commitSha,
-        type: 'commit',
-        ...MUTATION,
-      }),
+    const r = await this.wrap(
+      `create the tag object ${tag} in ${owner}/${repo}`,
+      () =>
+        this.octokit.rest.git.createTag({
+          owner,
+          repo,
+          tag,
+          message: tag,
+          object: commitSha,
+          type: 'commit',
+          ...MUTATION,
+        }),
+      true,
+      true,
     );
     return r.data.sha;
   }
@@ -260,6 +344,7 @@ export class GitHubClient {
       `create ${ref} in ${owner}/${repo}`,
       () => this.octokit.rest.git.createRef({ owner, repo, ref, sha, ...MUTATION }),
       false,
+      true,
     );
   }
 
@@ -271,8 +356,11 @@ export class GitHubClient {
     treeSha: string,
     parents: string[],
   ): Promise<CommitInfo> {
-    const r = await this.wrap(`create a commit in ${owner}/${repo}`, () =>
-      this.octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha, parents, ...MUTATION }),
+    const r = await this.wrap(
+      `create a commit in ${owner}/${repo}`,
+      () => this.octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha, parents, ...MUTATION }),
+      true,
+      true,
     );
     return gitCommitInfo(r.data);
   }
@@ -283,6 +371,7 @@ export class GitHubClient {
       `move ${ref} of ${owner}/${repo}`,
       () => this.octokit.rest.git.updateRef({ owner, repo, ref, sha, force: false, ...MUTATION }),
       false,
+      true,
     );
   }
 
@@ -292,20 +381,23 @@ export class GitHubClient {
    * Runs a call: its failures become ApiErrors, and a success whose body is not JSON (Octokit then hands over the raw
    * text) is `malformed` rather than a TypeError further on. `expectBody: false` for mutations whose answer is unused.
    */
-  private async wrap<T>(what: string, call: () => Promise<T>, expectBody = true): Promise<T> {
+  private async wrap<T>(what: string, call: () => Promise<T>, expectBody = true, mutation = false): Promise<T> {
     let result: T;
     try {
       result = await call();
     } catch (e) {
-      throw this.toApiError(e, what);
+      throw this.toApiError(e, what, mutation);
     }
     if (expectBody && !isJsonBody(result)) throw malformed(what);
     return result;
   }
 
-  private toApiError(e: unknown, what: string): ApiError {
-    if (e instanceof ApiError) return e;
-    // thrown while Octokit (paginate) read an answer that was not the JSON it expects
+  private toApiError(e: unknown, what: string, mutation: boolean): ApiError {
+    // what our fetch refused or cut off (deadline, size, another host) arrives as the cause of Octokit's error
+    const cause = (e as { cause?: unknown }).cause;
+    const own = e instanceof ApiError ? e : cause instanceof ApiError ? cause : undefined;
+    if (own) return mutation && own.kind === 'timeout' ? own.withOutcomeUnknown() : own;
+    // thrown while Octokit read an answer that was not the JSON it expects
     if (e instanceof TypeError || e instanceof SyntaxError) return malformed(what);
     const err = e as {
       status?: number;
@@ -318,14 +410,31 @@ export class GitHubClient {
     // response, and the cause's message ("connect ECONNREFUSED …", "other side closed"): a transport failure.
     if (status === undefined || err.response === undefined) {
       const message = redact(err.message ?? String(e), [this.options.token]);
+      const unknown = mutation && !NEVER_SENT.test(message);
       if (/timeout|aborted/i.test(message) || err.name === 'TimeoutError') {
-        return new ApiError('github', 'timeout', `GitHub did not answer in time while trying to ${what}.`);
+        return new ApiError(
+          'github',
+          'timeout',
+          `GitHub did not answer in time while trying to ${what}.`,
+          undefined,
+          undefined,
+          undefined,
+          unknown,
+        );
       }
-      return new ApiError('github', 'network', `Cannot reach GitHub (${message}) while trying to ${what}.`);
+      return new ApiError(
+        'github',
+        'network',
+        `Cannot reach GitHub (${message}) while trying to ${what}.`,
+        undefined,
+        undefined,
+        undefined,
+        unknown,
+      );
     }
     const headers = err.response.headers ?? {};
     const data = err.response.data as { message?: unknown } | undefined;
-    const serviceMessage = typeof data?.message === 'string' ? data.message : undefined;
+    const serviceMessage = typeof data?.message === 'string' ? redact(data.message, [this.options.token]) : undefined;
     let retryAfterMs: number | undefined;
     if (
       status === 429 ||
@@ -337,7 +446,7 @@ export class GitHubClient {
       if (retryAfterMs === undefined && reset > 0) retryAfterMs = Math.max(1000, reset * 1000 - Date.now());
       retryAfterMs ??= 60_000;
     }
-    return errorForStatus('github', status, serviceMessage, what, retryAfterMs);
+    return errorForStatus('github', status, serviceMessage, what, retryAfterMs, mutation && status >= 500);
   }
 }
 
