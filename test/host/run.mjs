@@ -20,8 +20,18 @@
 //   PLANET4_HOST=electron use @vscode/test-electron instead: a VS Code desktop build, downloaded by it where the
 //                         network allows, or the one at VSCODE_EXECUTABLE_PATH (not possible on these machines)
 //
-// Exit status: the extension host's exit code (0 all passed, 1 a test failed or run() threw),
-// 2 setup error, 3 timeout, 4 browser crash, 5 server died.
+// Exit status: the extension host's exit code (0 all passed, 1 a test failed or run() threw, or an
+// error went unhandled in the extension host — see below), 2 setup error, 3 timeout, 4 browser
+// crash, 5 server died.
+//
+// Unhandled errors: VS Code's extension host only logs an unhandled promise rejection ("rejected
+// promise not handled within 1 second" on its console, the error and its stack as [error] in
+// <run dir>/user-data/logs/<time>/exthost1/remoteexthost.log) or an uncaught exception. index.ts
+// counts those that happen while the tests run; this runner also reads the console output and,
+// after the run, that log, so that one at activation or between the tests fails the run too: each
+// is printed, counted as a failure in the results and the exit status is 1. Command handlers that
+// reject (the tests provoke many) are logged there as well and are not counted: their caller got
+// the error.
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
@@ -40,6 +50,8 @@ const WORKBENCH_NOISE = [
   /integration test\(s\) failed/,
 ];
 const verbose = process.env.PLANET4_HOST_VERBOSE === '1';
+/** what VS Code's extension host prints for an error no one handled (console or its log) */
+const UNHANDLED = [/rejected promise not handled/, /Maximum call stack size exceeded/, /\bUncaught\b/];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testsPath = path.join(root, 'out', 'test', 'integration', 'index.js');
@@ -64,6 +76,36 @@ function parseArgs(argv) {
     process.exit(2);
   }
   return o;
+}
+
+/**
+ * [error] entries of the extension host's log (remoteexthost.log) that are unhandled errors of the
+ * extension or its tests: they mention the project (its files or its extension id) or read as an
+ * unhandled error; minus the errors of command handlers (logged from _executeContributedCommand:
+ * the command's caller got them) and known workbench noise. Returns [{where, text}].
+ */
+function extHostLogErrors(server) {
+  const found = [];
+  const logs = path.join(server.userData, 'logs');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const ours = [`${root}/dist/`, `${root}/out/`, `${pkg.publisher}.${pkg.name}`];
+  for (const session of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+    for (const host of fs.readdirSync(path.join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+      const file = path.join(logs, session, host, 'remoteexthost.log');
+      if (!fs.existsSync(file)) continue;
+      // an entry: a line that starts with a time stamp, and the lines after it (a stack)
+      const entries = fs.readFileSync(file, 'utf8').split(/\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[)/);
+      for (const entry of entries) {
+        const m = /^\S+ \S+ \[error\] ([^]*)$/.exec(entry.trim());
+        if (!m || /_executeContributedCommand/.test(m[1])) continue;
+        const text = m[1];
+        if (!ours.some((s) => text.includes(s)) && !UNHANDLED.some((re) => re.test(text))) continue;
+        if (WORKBENCH_NOISE.some((re) => re.test(text))) continue;
+        found.push({ where: path.relative(server.runDir, file), text });
+      }
+    }
+  }
+  return found;
 }
 
 /** The desktop host, where a VS Code desktop build can be downloaded or is installed. */
@@ -143,10 +185,14 @@ async function main() {
     // run; index.ts marks (and formats) the latter. Host output goes to stdout; the workbench log
     // goes to workbench.log in the run folder, its errors (minus known offline noise) to stderr.
     const workbenchLog = path.join(server.runDir, 'workbench.log');
+    /** unhandled errors seen in the console output: [{where, text}] */
+    const unhandled = [];
     await context.exposeFunction('codeAutomationLog', (level, args) => {
       const text = (Array.isArray(args) ? args : [args])
         .map((a) => (typeof a === 'string' ? a : util.inspect(a, { depth: 3, breakLength: Infinity })))
         .join(' ');
+      if (UNHANDLED.some((re) => re.test(text)) && !WORKBENCH_NOISE.some((re) => re.test(text)))
+        unhandled.push({ where: 'extension host console', text: text.replace(HOST_OUTPUT_MARK, '') });
       const i = text.indexOf(HOST_OUTPUT_MARK);
       if (i >= 0) {
         const out = level === 'error' || level === 'warn' ? process.stderr : process.stdout;
@@ -193,7 +239,34 @@ async function main() {
     } catch {
       /* run() never got to write it */
     }
+    // unhandled errors in the extension host: printed, and counted unless index.ts did already
+    unhandled.push(...extHostLogErrors(server));
+    if (unhandled.length) {
+      log(`${unhandled.length} unhandled error(s) in the extension host:`);
+      for (const u of unhandled)
+        process.stderr.write(`  | ${u.where}: ${u.text.split('\n').slice(0, 4).join('\n  |   ')}\n`);
+      if (code === 0) {
+        code = 1;
+        why = `${unhandled.length} unhandled error(s) in the extension host`;
+      }
+    }
     if (results) {
+      for (const u of unhandled) {
+        // index.ts (or mocha) has it when one of the failures has the same message
+        const message = u.text
+          .split('\n')[0]
+          .replace(/^.*?(rejected promise not handled within \d+ seconds?: |Uncaught (in promise )?)/, '')
+          .trim();
+        const first = (f) => f.error.split('\n')[0].trim();
+        if (
+          message &&
+          results.failures.some((f) => f.error.includes(message) || (first(f) && message.includes(first(f))))
+        )
+          continue;
+        results.failures.push({ title: `unhandled error in the extension host (${u.where})`, error: u.text });
+        results.failed++;
+      }
+      if (unhandled.length) fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
       console.log(`integration: VS Code ${results.vscodeVersion} (${results.appName}, uiKind ${results.uiKind})`);
       console.log(`integration: ${results.passed} passed, ${results.failed} failed, ${results.pending} pending`);
       if (code === 0 && results.failed > 0) code = 1;

