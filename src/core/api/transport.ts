@@ -35,6 +35,25 @@ export function deadlineError(service: Service, what: string, deadlineMs: number
   );
 }
 
+/**
+ * A request that got no answer: no time left (`timeout`) or no connection (`network`, with the cause's words). For
+ * a mutation, `outcomeUnknown` says whether the service may have carried it out anyway.
+ */
+export function transportError(
+  service: Service,
+  kind: 'timeout' | 'network',
+  what: string,
+  cause: string,
+  outcomeUnknown: boolean,
+): ApiError {
+  const name = SERVICE_NAMES[service];
+  const message =
+    kind === 'timeout'
+      ? `${name} did not answer in time while trying to ${what}.`
+      : `Cannot reach ${name} (${cause}) while trying to ${what}.`;
+  return new ApiError(service, kind, message, undefined, undefined, undefined, outcomeUnknown);
+}
+
 export function tooLargeError(service: Service, what: string, maxBytes: number): ApiError {
   return new ApiError(
     service,

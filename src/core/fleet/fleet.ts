@@ -7,7 +7,14 @@ import { carriesHold } from '../release/hold';
 import { isReleaseTag, latestReleaseTag, nextReleaseTag } from '../release/version';
 import { silentLogger, type Logger } from '../util/logger';
 import { isSiteName, normalizeSiteName } from '../util/names';
-import type { NextReleaseInfo, PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo } from './types';
+import {
+  isSiteState,
+  type NextReleaseInfo,
+  type PipelineInfo,
+  type SiteSnapshot,
+  type StageInfo,
+  type WorkflowInfo,
+} from './types';
 
 export type Connection = 'unknown' | 'ok' | 'unreachable' | 'circleci-unauthorized' | 'github-unauthorized';
 
@@ -465,27 +472,12 @@ export function parseSitesTxt(text: string): string[] {
     .filter((s): s is string => s !== undefined);
 }
 
-const SITE_STATES: ReadonlySet<string> = new Set([
-  'loading',
-  'deployed',
-  'waiting',
-  'running',
-  'failed',
-  'rolled-back',
-  'canceled',
-  'no-project',
-  'no-release',
-  'no-workflows',
-  'error',
-]);
-
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const isString = (x: unknown): x is string => typeof x === 'string';
 
 /** A saved snapshot with the shape the tree relies on (only this extension writes them, but versions change). */
 function isSnapshot(x: unknown): x is SiteSnapshot {
-  if (!isObject(x) || !isSiteName(x.site) || !isString(x.slug) || !isString(x.state) || !SITE_STATES.has(x.state))
-    return false;
+  if (!isObject(x) || !isSiteName(x.site) || !isString(x.slug) || !isSiteState(x.state)) return false;
   if (!Array.isArray(x.stages) || !x.stages.every((st) => isObject(st) && isString(st.name) && isString(st.status)))
     return false;
   const p = x.pipeline;

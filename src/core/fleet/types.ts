@@ -15,6 +15,25 @@ export type SiteState =
   | 'no-workflows' // the release pipeline has no workflows (tag filters)
   | 'error'; // an API error: message + retry
 
+/** Every SiteState (checked against the type: a state added there must be added here). */
+const SITE_STATE_NAMES = {
+  loading: true,
+  deployed: true,
+  waiting: true,
+  running: true,
+  failed: true,
+  'rolled-back': true,
+  canceled: true,
+  'no-project': true,
+  'no-release': true,
+  'no-workflows': true,
+  error: true,
+} satisfies Record<SiteState, true>;
+
+export function isSiteState(value: unknown): value is SiteState {
+  return typeof value === 'string' && Object.hasOwn(SITE_STATE_NAMES, value);
+}
+
 export type WorkflowKind = 'production' | 'rollback';
 
 export interface StageInfo {

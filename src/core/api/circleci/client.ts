@@ -5,7 +5,15 @@ import axios, { type AxiosInstance } from 'axios';
 import { ApiError, errorForStatus, redact } from '../errors';
 import type { RequestObserver } from '../http';
 import { collect } from '../pages';
-import { LIMITS, deadlineError, declaredLength, readCapped, tooLargeError, withDeadline } from '../transport';
+import {
+  LIMITS,
+  deadlineError,
+  declaredLength,
+  readCapped,
+  tooLargeError,
+  transportError,
+  withDeadline,
+} from '../transport';
 import { RequestLimiter, parseRetryAfter, sleep } from '../../util/limiter';
 import { silentLogger, type Logger } from '../../util/logger';
 import type {
@@ -391,7 +399,7 @@ export class CircleCiClient {
           },
         );
       } catch (e) {
-        const err = this.transportError(e, opts.what, isMutation);
+        const err = this.failure(e, opts.what, isMutation);
         this.log.debug(`CircleCI ${method} ${path} → ${err.kind} (attempt ${attempt})`);
         // A network failure may pass; a request that already hung for its deadline is tried once more at most.
         if (attempt <= maxRetries && err.isConnectivity && !(err.kind === 'timeout' && attempt > 1)) {
@@ -436,7 +444,8 @@ export class CircleCiClient {
     }
   }
 
-  private transportError(e: unknown, what: string, isMutation: boolean): ApiError {
+  /** A request's failure as an ApiError (see `transportError`). */
+  private failure(e: unknown, what: string, isMutation: boolean): ApiError {
     if (e instanceof ApiError) {
       // a mutation whose deadline passed may have been carried out
       return isMutation && e.kind === 'timeout' ? e.withOutcomeUnknown() : e;
@@ -444,26 +453,8 @@ export class CircleCiClient {
     const code = (e as { code?: string }).code;
     const message = redact(e instanceof Error ? e.message : String(e), [this.options.token()]);
     const unknown = isMutation && !(code !== undefined && NEVER_SENT.has(code));
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-      return new ApiError(
-        'circleci',
-        'timeout',
-        `CircleCI did not answer in time while trying to ${what}.`,
-        undefined,
-        undefined,
-        undefined,
-        unknown,
-      );
-    }
-    return new ApiError(
-      'circleci',
-      'network',
-      `Cannot reach CircleCI (${code ?? message}) while trying to ${what}.`,
-      undefined,
-      undefined,
-      undefined,
-      unknown,
-    );
+    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message);
+    return transportError('circleci', timedOut ? 'timeout' : 'network', what, code ?? message, unknown);
   }
 
   /** The service's `message`, without anything that looks like a credential, and not too long. */

@@ -4,7 +4,16 @@ import { throttling } from '@octokit/plugin-throttling';
 import { ApiError, errorForStatus, redact } from '../errors';
 import type { RequestObserver } from '../http';
 import { collect, nextLink } from '../pages';
-import { LIMITS, deadlineError, declaredLength, isUnder, readCapped, tooLargeError, withDeadline } from '../transport';
+import {
+  LIMITS,
+  deadlineError,
+  declaredLength,
+  isUnder,
+  readCapped,
+  tooLargeError,
+  transportError,
+  withDeadline,
+} from '../transport';
 import { RequestLimiter, parseRetryAfter } from '../../util/limiter';
 import { silentLogger, type Logger } from '../../util/logger';
 
@@ -411,26 +420,8 @@ export class GitHubClient {
     if (status === undefined || err.response === undefined) {
       const message = redact(err.message ?? String(e), [this.options.token]);
       const unknown = mutation && !NEVER_SENT.test(message);
-      if (/timeout|aborted/i.test(message) || err.name === 'TimeoutError') {
-        return new ApiError(
-          'github',
-          'timeout',
-          `GitHub did not answer in time while trying to ${what}.`,
-          undefined,
-          undefined,
-          undefined,
-          unknown,
-        );
-      }
-      return new ApiError(
-        'github',
-        'network',
-        `Cannot reach GitHub (${message}) while trying to ${what}.`,
-        undefined,
-        undefined,
-        undefined,
-        unknown,
-      );
+      const timedOut = /timeout|aborted/i.test(message) || err.name === 'TimeoutError';
+      return transportError('github', timedOut ? 'timeout' : 'network', what, message, unknown);
     }
     const headers = err.response.headers ?? {};
     const data = err.response.data as { message?: unknown } | undefined;
