@@ -168,6 +168,11 @@ function fakeSource(
       if (content === undefined) throw new ApiError('circleci', 'notFound', 'Not found');
       return Buffer.from(content);
     },
+    downloadToFile: async (url: string, file: string): Promise<number> => {
+      const body = await src.download(url);
+      await fs.promises.writeFile(file, body);
+      return body.length;
+    },
   };
   return src;
 }

@@ -157,11 +157,12 @@ describe('report downloads against the sandbox: order, priority, resume', functi
       let maxActive = 0;
       const counting: ArtifactSource = {
         listArtifacts: (s, j) => client.listArtifacts(s, j),
-        download: async (url, signal) => {
+        download: (url, limits) => client.download(url, limits),
+        downloadToFile: async (url, file, limits) => {
           active++;
           maxActive = Math.max(maxActive, active);
           try {
-            return await client.download(url, signal);
+            return await client.downloadToFile(url, file, limits);
           } finally {
             active--;
           }
@@ -294,6 +295,11 @@ describe('report downloads: a stale kept listing', () => {
             if (mode === 'gone') return Promise.reject(new ApiError('circleci', 'notFound', 'Not found'));
           }
           return Promise.resolve(Buffer.from(files[p] ?? ''));
+        },
+        downloadToFile: async (url, file, limits) => {
+          const body = await src.download(url, limits);
+          await fs.promises.writeFile(file, body);
+          return body.length;
         },
       };
       const opts = { client: src, slug: 'gh/o/r', jobNumber: 1, cacheRoot: root, finished: true };

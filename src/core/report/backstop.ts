@@ -59,7 +59,8 @@ export class ReportFormatError extends Error {
   override readonly name = 'ReportFormatError';
 }
 
-const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+/** The largest `config.js` accepted (also the download limit of the loader). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
 /** Extracts the object of `report({...});` and parses it as JSON. */
 export function extractJsonp(text: string): unknown {
@@ -159,6 +160,82 @@ function validateTest(raw: unknown, index: number): ReportTest {
   return test;
 }
 
+const IMAGE_KINDS: readonly ImageKind[] = ['reference', 'test', 'diff'];
+
+/**
+ * Validates a report as the loader stores it (`complete.json`): our own format, but read back from disk, so checked
+ * as strictly as data from the network. Every image path must be the one its `reportPath` resolves to (a stored
+ * report cannot point outside the job's folder). Returns a fresh copy; throws `ReportFormatError`.
+ */
+export function validateStoredReport(data: unknown): BackstopReport {
+  if (!isRecord(data) || typeof data.id !== 'string' || !Array.isArray(data.tests)) {
+    throw new ReportFormatError('The stored report is not a report.');
+  }
+  const keys = new Set<string>();
+  const tests = data.tests.map((raw, index): ReportTest => {
+    const bad = (why: string): ReportFormatError =>
+      new ReportFormatError(`The stored report's test ${index + 1} ${why}.`);
+    if (!isRecord(raw)) throw bad('is not an object');
+    const { key, label, viewportLabel, selector, url, status, images } = raw;
+    if (typeof key !== 'string' || key === '' || keys.has(key)) throw bad('has no unique key');
+    keys.add(key);
+    if (typeof label !== 'string' || typeof viewportLabel !== 'string') throw bad('has no label');
+    if (typeof selector !== 'string' || typeof url !== 'string') throw bad('has no selector or url');
+    if (status !== 'pass' && status !== 'fail') throw bad('has an unknown status');
+    if (!isRecord(images)) throw bad('has no images');
+    const test: ReportTest = { key, label, viewportLabel, selector, url, status, images: {} };
+    for (const name of ['misMatchPercentage', 'threshold'] as const) {
+      const v = raw[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`has an invalid ${name}`);
+      test[name] = v;
+    }
+    for (const name of ['sameDimensions', 'requireSameDimensions'] as const) {
+      const v = raw[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'boolean') throw bad(`has an invalid ${name}`);
+      test[name] = v;
+    }
+    const dd = raw.dimensionDifference;
+    if (dd !== undefined) {
+      if (!isRecord(dd) || !isFiniteNumber(dd.width) || !isFiniteNumber(dd.height)) {
+        throw bad('has an invalid dimensionDifference');
+      }
+      test.dimensionDifference = { width: dd.width, height: dd.height };
+    }
+    if (raw.error !== undefined) {
+      if (typeof raw.error !== 'string') throw bad('has an invalid error');
+      test.error = raw.error;
+    }
+    for (const [kind, value] of Object.entries(images)) {
+      if (!(IMAGE_KINDS as readonly string[]).includes(kind)) throw bad(`has an unknown image ${JSON.stringify(kind)}`);
+      test.images[kind as ImageKind] = validateStoredImage(value, bad);
+    }
+    return test;
+  });
+  return { id: data.id, tests };
+}
+
+function validateStoredImage(value: unknown, bad: (why: string) => ReportFormatError): ReportImage {
+  if (!isRecord(value) || typeof value.reportPath !== 'string') throw bad('has an invalid image');
+  const image: ReportImage = { reportPath: value.reportPath };
+  const resolved = resolveReportPath(value.reportPath, { imageOnly: true });
+  if (value.path !== undefined) {
+    if (!resolved.ok || value.path !== resolved.path) throw bad('has an image path that is not its report path');
+    image.path = value.path;
+  }
+  if (value.available !== undefined) {
+    if (typeof value.available !== 'boolean') throw bad('has an invalid image');
+    image.available = value.available;
+  }
+  if (value.error !== undefined) {
+    if (typeof value.error !== 'string') throw bad('has an invalid image error');
+    image.error = value.error;
+  }
+  if (image.available && image.path === undefined) throw bad('has an available image without a path');
+  return image;
+}
+
 export function summarize(tests: readonly ReportTest[]): ReportSummary {
   const failed = tests.filter((t) => t.status === 'fail').length;
   return { total: tests.length, passed: tests.length - failed, failed };
@@ -195,6 +272,10 @@ function stableSort<T>(items: readonly T[], rank: (item: T) => number): T[] {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 function str(v: unknown): string | undefined {

@@ -6,26 +6,53 @@
  * are kept in `listing.json` so that an interrupted download resumes without listing the artifacts again; when every
  * image has been downloaded, a finished job's folder is marked complete (`complete.json`) and reopening it needs no
  * request at all.
+ *
+ * Everything read back from the cache folder (`complete.json`, `listing.json`) is validated; a file that does not
+ * pass is deleted and the report is rebuilt from the listing or downloaded again. Downloads are bounded
+ * (`MAX_CONFIG_BYTES`, `MAX_IMAGE_BYTES`, counted by the client after decompression) and images stream into a
+ * `.part` file renamed into place. A folder in use (`liveJobFolders`) is never pruned, and a folder is marked complete
+ * only when every image it lists is on disk. Writes never go through a symbolic link inside the cache.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { ApiError } from '../api/errors';
 import {
+  MAX_CONFIG_BYTES,
   orderForDisplay,
   parseBackstopReport,
+  ReportFormatError,
   summarize,
+  validateStoredReport,
   type BackstopReport,
   type ImageKind,
   type ReportImage,
   type ReportSummary,
 } from './backstop';
+import { liveJobFolders, type LiveJobFolders } from './liveFolders';
 import { fileInside, slugFolder } from './safePath';
+
+export { MAX_CONFIG_BYTES };
+
+/** A download's abort signal and size limit (bytes of the decoded body; the client refuses more). */
+export interface DownloadLimits {
+  signal?: AbortSignal;
+  maxBytes: number;
+}
 
 /** What the loader needs of `CircleCiClient`. */
 export interface ArtifactSource {
   listArtifacts(slug: string, jobNumber: number): Promise<{ path: string; url: string; node_index?: number }[]>;
-  download(url: string, signal?: AbortSignal): Promise<Buffer>;
+  /** The whole body in memory; more than `maxBytes` rejects (an `ApiError` of kind `tooLarge`). */
+  download(url: string, opts: DownloadLimits): Promise<Buffer>;
+  /**
+   * Streams the body into `file` (created or truncated; removed when the download fails) and resolves with its
+   * size; more than `maxBytes` rejects (an `ApiError` of kind `tooLarge`).
+   */
+  downloadToFile(url: string, file: string, opts: DownloadLimits): Promise<number>;
 }
+
+/** The name of the same contract on the client's side. */
+export type ArtifactClient = ArtifactSource;
 
 export interface LoadProgress {
   /** Files done (config.js and images). */
@@ -56,6 +83,8 @@ export interface LoadReportOptions {
   onImage?: (image: LandedImage) => void;
   /** Parallel downloads (default and maximum 8). */
   concurrency?: number;
+  /** Where the job folder is registered while it is written (default: this window's `liveJobFolders`). */
+  liveFolders?: LiveJobFolders;
 }
 
 export type LoadOutcome =
@@ -110,6 +139,10 @@ export const MARKER_FILE = 'complete.json';
 export const LISTING_FILE = 'listing.json';
 export const DEFAULT_CACHE_LIMIT_BYTES = 500 * 1024 * 1024;
 export const MAX_CONCURRENT_DOWNLOADS = 8;
+/** The largest image downloaded (a screenshot of a very long page is a few MiB). */
+export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+/** An incomplete job folder written to this recently may be another window's download: the pruner keeps it. */
+export const ACTIVE_FOLDER_GRACE_MS = 10 * 60_000;
 const CONFIG_SUFFIX = 'backstop_data/html_report/config.js';
 const CONFIG_RELATIVE = 'html_report/config.js';
 const MARKER_VERSION = 1;
@@ -139,7 +172,11 @@ export function jobCacheDir(cacheRoot: string, slug: string, jobNumber: number):
   return path.join(cacheRoot, slugFolder(slug), String(jobNumber));
 }
 
-/** The report of a finished job when its cache folder is complete; no request. */
+/**
+ * The report of a finished job when its cache folder is complete; no request. A marker that cannot be read as
+ * this job's complete report (not JSON, wrong shape, another job's) is deleted: the folder is then rebuilt from its
+ * listing or downloaded again, instead of failing on every open.
+ */
 export async function readCachedReport(
   cacheRoot: string,
   slug: string,
@@ -147,13 +184,17 @@ export async function readCachedReport(
 ): Promise<ReportOutcome | undefined> {
   const jobDir = jobCacheDir(cacheRoot, slug, jobNumber);
   const markerFile = path.join(jobDir, MARKER_FILE);
-  let marker: Marker;
+  let text: string;
   try {
-    marker = JSON.parse(await fs.readFile(markerFile, 'utf8')) as Marker;
+    text = await fs.readFile(markerFile, 'utf8');
   } catch {
     return undefined;
   }
-  if (marker.version !== MARKER_VERSION || marker.jobNumber !== jobNumber || !Array.isArray(marker.report.tests)) {
+  let report: BackstopReport;
+  try {
+    report = parseMarker(text, slug, jobNumber);
+  } catch {
+    await fs.rm(markerFile, { force: true }).catch(() => undefined);
     return undefined;
   }
   // the marker's mtime is the folder's "last opened" for pruneCache
@@ -161,17 +202,27 @@ export async function readCachedReport(
   await fs.utimes(markerFile, now, now).catch(() => undefined);
   return {
     kind: 'ok',
-    report: marker.report,
-    summary: summarize(marker.report.tests),
+    report,
+    summary: summarize(report.tests),
     jobDir,
     fromCache: true,
     // in a complete folder, an image that is not available is missing for good
-    missingImages: marker.report.tests.reduce(
-      (n, t) => n + Object.values(t.images).filter((img) => !img.available).length,
-      0,
-    ),
+    missingImages: report.tests.reduce((n, t) => n + Object.values(t.images).filter((img) => !img.available).length, 0),
     pendingImages: 0,
   };
+}
+
+/** The report of a `complete.json`; throws when it is not this job's marker in the current format. */
+function parseMarker(text: string, slug: string, jobNumber: number): BackstopReport {
+  const data = JSON.parse(text) as unknown;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ReportFormatError('The marker is not an object.');
+  }
+  const marker = data as Partial<Record<keyof Marker, unknown>>;
+  if (marker.version !== MARKER_VERSION || marker.slug !== slug || marker.jobNumber !== jobNumber) {
+    throw new ReportFormatError("The marker is not this job's.");
+  }
+  return validateStoredReport(marker.report);
 }
 
 /** Loads the report and waits for every image (see `startReport`). */
@@ -189,7 +240,7 @@ export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> 
  * in the background (`downloads`), updating the report's `ReportImage`s (`available`, `error`) as they land.
  */
 export async function startReport(opts: LoadReportOptions): Promise<StartedReport> {
-  const { slug, jobNumber, cacheRoot, signal } = opts;
+  const { slug, jobNumber, cacheRoot } = opts;
   if (jobNumber === undefined) {
     return {
       outcome: { kind: 'no-job', message: 'This release has no visual comparison (visualtests-compare) job yet.' },
@@ -206,6 +257,23 @@ export async function startReport(opts: LoadReportOptions): Promise<StartedRepor
     };
   }
   const jobDir = jobCacheDir(cacheRoot, slug, jobNumber);
+  // the folder is in use until its downloads have ended: the pruner leaves it alone
+  const release = await (opts.liveFolders ?? liveJobFolders).hold(jobDir);
+  try {
+    return await startDownloads(opts, jobNumber, jobDir, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function startDownloads(
+  opts: LoadReportOptions,
+  jobNumber: number,
+  jobDir: string,
+  release: () => void,
+): Promise<StartedReport> {
+  const { slug, signal } = opts;
   const resumed = await readListing(jobDir, slug, jobNumber);
   let report: BackstopReport;
   let urls: Map<string, string>;
@@ -213,7 +281,10 @@ export async function startReport(opts: LoadReportOptions): Promise<StartedRepor
     ({ report, urls } = resumed);
   } else {
     const listed = await listAndParse(opts, jobNumber, jobDir);
-    if ('kind' in listed) return { outcome: listed };
+    if ('kind' in listed) {
+      release();
+      return { outcome: listed };
+    }
     ({ report, urls } = listed);
   }
   signal?.throwIfAborted();
@@ -235,7 +306,7 @@ export async function startReport(opts: LoadReportOptions): Promise<StartedRepor
       wanted.set(img.path, list);
     }
   }
-  const present = await Promise.all([...wanted.keys()].map((p) => exists(fileInside(jobDir, p))));
+  const present = await Promise.all([...wanted.keys()].map((p) => isPlainFile(fileInside(jobDir, p))));
   const toDownload: string[] = [];
   [...wanted.entries()].forEach(([p, images], i) => {
     if (present[i]) for (const img of images) img.available = true;
@@ -262,6 +333,7 @@ export async function startReport(opts: LoadReportOptions): Promise<StartedRepor
     fromListing: resumed !== undefined,
   });
   downloads.start();
+  void downloads.done.finally(release);
   return { outcome, downloads };
 }
 
@@ -295,13 +367,21 @@ async function listAndParse(
     if (a.path.startsWith(prefix) && !byPath.has(a.path)) byPath.set(a.path, a.url);
   }
   opts.onProgress?.({ done: 0, total: 1, message: 'Downloading the report…' });
-  let configText: string;
+  const tooLarge = (): Error =>
+    new ReportFormatError(
+      `The visual report of job ${jobNumber} is too large to open: its ${CONFIG_RELATIVE} is over ${MAX_CONFIG_BYTES / 1024 / 1024} MiB.`,
+    );
+  let configData: Buffer;
   try {
-    configText = (await client.download(configArtifact.url, signal)).toString('utf8');
+    configData = await client.download(configArtifact.url, { ...withSignal(signal), maxBytes: MAX_CONFIG_BYTES });
   } catch (e) {
     if (e instanceof ApiError && e.kind === 'notFound') return gone(`The report of job ${jobNumber} is gone.`);
+    if (isTooLarge(e)) throw tooLarge();
     throw e;
   }
+  // a client that ignored the limit: refuse it all the same
+  if (configData.length > MAX_CONFIG_BYTES) throw tooLarge();
+  const configText = configData.toString('utf8');
   const report = parseBackstopReport(configText);
   const urls = new Map<string, string>();
   for (const t of report.tests) {
@@ -310,8 +390,7 @@ async function listAndParse(
       if (img.path !== undefined && url !== undefined) urls.set(img.path, url);
     }
   }
-  await fs.mkdir(jobDir, { recursive: true });
-  await writeAtomic(fileInside(jobDir, CONFIG_RELATIVE), Buffer.from(configText, 'utf8'));
+  await writeAtomic(opts.cacheRoot, fileInside(jobDir, CONFIG_RELATIVE), configData);
   const listing: Listing = {
     version: LISTING_VERSION,
     slug,
@@ -319,36 +398,60 @@ async function listAndParse(
     savedAt: new Date().toISOString(),
     urls: [...urls.entries()],
   };
-  await writeAtomic(path.join(jobDir, LISTING_FILE), Buffer.from(JSON.stringify(listing), 'utf8'));
+  await writeAtomic(opts.cacheRoot, path.join(jobDir, LISTING_FILE), Buffer.from(JSON.stringify(listing), 'utf8'));
   return { report, urls };
 }
 
-/** The report and image URLs of an interrupted download (config.js and listing.json in the job folder). */
+/**
+ * The report and image URLs of an interrupted download (config.js and listing.json in the job folder). A listing
+ * that cannot be used (not JSON, wrong shape, another job's, or its config.js unreadable) is deleted: the artifacts
+ * are listed again.
+ */
 async function readListing(
   jobDir: string,
   slug: string,
   jobNumber: number,
 ): Promise<{ report: BackstopReport; urls: Map<string, string> } | undefined> {
+  const listingFile = path.join(jobDir, LISTING_FILE);
+  let text: string;
   try {
-    const listing = JSON.parse(await fs.readFile(path.join(jobDir, LISTING_FILE), 'utf8')) as Listing;
-    if (
-      listing.version !== LISTING_VERSION ||
-      listing.slug !== slug ||
-      listing.jobNumber !== jobNumber ||
-      !Array.isArray(listing.urls)
-    ) {
-      return undefined;
-    }
-    const urls = new Map<string, string>();
-    for (const pair of listing.urls) {
-      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return undefined;
-      urls.set(pair[0], pair[1]);
-    }
-    const report = parseBackstopReport(await fs.readFile(fileInside(jobDir, CONFIG_RELATIVE), 'utf8'));
-    return { report, urls };
+    text = await fs.readFile(listingFile, 'utf8');
   } catch {
     return undefined;
   }
+  try {
+    const urls = parseListing(text, slug, jobNumber);
+    const report = parseBackstopReport(await fs.readFile(fileInside(jobDir, CONFIG_RELATIVE), 'utf8'));
+    return { report, urls };
+  } catch {
+    await fs.rm(listingFile, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+}
+
+/** The URLs of a `listing.json`; throws when it is not this job's listing in the current format. */
+function parseListing(text: string, slug: string, jobNumber: number): Map<string, string> {
+  const data = JSON.parse(text) as unknown;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ReportFormatError('The listing is not an object.');
+  }
+  const listing = data as Partial<Record<keyof Listing, unknown>>;
+  if (
+    listing.version !== LISTING_VERSION ||
+    listing.slug !== slug ||
+    listing.jobNumber !== jobNumber ||
+    !Array.isArray(listing.urls)
+  ) {
+    throw new ReportFormatError("The listing is not this job's.");
+  }
+  const urls = new Map<string, string>();
+  for (const pair of listing.urls as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      throw new ReportFormatError('The listing has an invalid entry.');
+    }
+    urls.set(pair[0], pair[1]);
+  }
+  return urls;
 }
 
 interface QueueOptions extends LoadReportOptions {
@@ -440,7 +543,12 @@ class DownloadQueue implements ImageDownloads {
       const url = this.o.urls.get(relative);
       if (url === undefined) throw new Error('no url');
       const file = fileInside(jobDir, relative);
-      if (!(await exists(file))) await writeAtomic(file, await client.download(url, signal));
+      if (!(await isPlainFile(file))) {
+        await downloadAtomic(this.o.cacheRoot, file, (part) => {
+          signal?.throwIfAborted();
+          return client.downloadToFile(url, part, { ...withSignal(signal), maxBytes: MAX_IMAGE_BYTES });
+        });
+      }
       for (const img of images) {
         img.available = true;
         delete img.error;
@@ -450,7 +558,8 @@ class DownloadQueue implements ImageDownloads {
     } catch (e) {
       if (this.aborted) return;
       const notFound = e instanceof ApiError && e.kind === 'notFound';
-      if (!notFound) this.transientFailures++;
+      // gone, or over the limit: the same answer next time, so the folder may still be marked complete
+      if (!notFound && !isTooLarge(e)) this.transientFailures++;
       // a URL kept from an earlier listing may have gone stale: list again next time
       if (notFound && this.o.fromListing) this.staleListing = true;
       this.failed++;
@@ -479,9 +588,13 @@ class DownloadQueue implements ImageDownloads {
     try {
       if (this.staleListing) {
         await fs.rm(path.join(jobDir, LISTING_FILE), { force: true });
-      } else if (this.transientFailures === 0) {
+      } else if (this.transientFailures === 0 && (await this.everyImageOnDisk())) {
         const marker: Marker = { version: MARKER_VERSION, slug, jobNumber, savedAt: new Date().toISOString(), report };
-        await writeAtomic(path.join(jobDir, MARKER_FILE), Buffer.from(JSON.stringify(marker), 'utf8'));
+        await writeAtomic(
+          this.o.cacheRoot,
+          path.join(jobDir, MARKER_FILE),
+          Buffer.from(JSON.stringify(marker), 'utf8'),
+        );
         await fs.rm(path.join(jobDir, LISTING_FILE), { force: true });
         result.complete = true;
       }
@@ -489,6 +602,25 @@ class DownloadQueue implements ImageDownloads {
       // the cache stays incomplete: the next open resumes
     }
     return result;
+  }
+
+  /**
+   * Checks that every image the report says is available is a file in the folder (something may have deleted it
+   * meanwhile: another window's pruning, a person). The ones that are not get an error; then there is no marker, and
+   * the next open downloads them again.
+   */
+  private async everyImageOnDisk(): Promise<boolean> {
+    const { jobDir, report } = this.o;
+    const images = report.tests.flatMap((t) => Object.values(t.images)).filter((img) => img.available && img.path);
+    const onDisk = await Promise.all(images.map((img) => isPlainFile(fileInside(jobDir, img.path ?? ''))));
+    let all = true;
+    images.forEach((img, i) => {
+      if (onDisk[i]) return;
+      all = false;
+      img.available = false;
+      img.error = `${img.path ?? img.reportPath} was removed from the report's cache folder: refresh to download it again.`;
+    });
+    return all;
   }
 }
 
@@ -510,23 +642,71 @@ function isConfigPath(p: string): boolean {
   return p === CONFIG_SUFFIX || p.endsWith(`/${CONFIG_SUFFIX}`);
 }
 
-async function exists(file: string): Promise<boolean> {
+function isTooLarge(e: unknown): boolean {
+  return e instanceof ApiError && e.kind === 'tooLarge';
+}
+
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
+}
+
+/** A regular file (not a symbolic link, not a folder). */
+async function isPlainFile(file: string): Promise<boolean> {
   try {
-    await fs.access(file);
-    return true;
+    return (await fs.lstat(file)).isFile();
   } catch {
     return false;
   }
 }
 
-async function writeAtomic(file: string, data: Buffer): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
-  await fs.mkdir(path.dirname(file), { recursive: true });
+/**
+ * Creates `dir` and its parents below `root` (the cache root), refusing any that is a symbolic link or not a folder:
+ * a link planted in the cache must not redirect a write elsewhere.
+ */
+async function mkdirInside(root: string, dir: string): Promise<void> {
+  const base = path.resolve(root);
+  const target = path.resolve(dir);
+  const relative = path.relative(base, target);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new Error(`Refused to write into ${JSON.stringify(dir)}: it is not inside the report cache.`);
+  }
+  await fs.mkdir(base, { recursive: true });
+  let current = base;
+  for (const segment of relative.split(path.sep)) {
+    current = path.join(current, segment);
+    let stat;
+    try {
+      stat = await fs.lstat(current);
+    } catch {
+      await fs.mkdir(current).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== 'EEXIST') throw e;
+      });
+      stat = await fs.lstat(current);
+    }
+    if (!stat.isDirectory()) {
+      throw new Error(`Refused to write into ${JSON.stringify(current)}: it is not a folder of the report cache.`);
+    }
+  }
+}
+
+function partFile(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
+}
+
+/** Writes `file` (below `root`) by a `.part` file renamed into place: a reader never sees half a file. */
+async function writeAtomic(root: string, file: string, data: Buffer): Promise<void> {
+  await downloadAtomic(root, file, (part) => fs.writeFile(part, data));
+}
+
+/** Lets `write` fill a fresh `.part` file next to `file`, then renames it into place; removes it on failure. */
+async function downloadAtomic(root: string, file: string, write: (part: string) => Promise<unknown>): Promise<void> {
+  await mkdirInside(root, path.dirname(file));
+  const part = partFile(file);
   try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
+    await write(part);
+    await fs.rename(part, file);
   } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await fs.rm(part, { force: true }).catch(() => undefined);
     throw e;
   }
 }
@@ -536,35 +716,50 @@ export interface PruneResult {
   totalBytes: number;
 }
 
+export interface PruneOptions {
+  /** Folders in use, never deleted (default: this window's `liveJobFolders`). */
+  live?: LiveJobFolders;
+  /** An incomplete folder with a file written this recently is kept (another window may be downloading it). */
+  activeGraceMs?: number;
+  now?: number;
+}
+
 /**
  * Deletes the least recently opened job folders of `<cacheRoot>/<slug>/<job>/` until the cache is under
- * `limitBytes`. Folders in `keep` (absolute paths) are never deleted.
+ * `limitBytes`. Never deleted: folders in `keep` (absolute paths), folders in use (`live`: shown in a panel or being
+ * downloaded in this window), and incomplete folders written within `activeGraceMs`.
  */
 export async function pruneCache(
   cacheRoot: string,
   limitBytes = DEFAULT_CACHE_LIMIT_BYTES,
   keep: readonly string[] = [],
+  options: PruneOptions = {},
 ): Promise<PruneResult> {
   const keepSet = new Set(keep.map((k) => path.resolve(k)));
-  const folders: { dir: string; bytes: number; usedAt: number }[] = [];
+  const live = options.live ?? liveJobFolders;
+  const recent = (options.now ?? Date.now()) - (options.activeGraceMs ?? ACTIVE_FOLDER_GRACE_MS);
+  const folders: { dir: string; bytes: number; usedAt: number; active: boolean }[] = [];
   for (const slugDir of await listDirs(cacheRoot)) {
     for (const jobDir of await listDirs(slugDir)) {
-      const bytes = await sizeOf(jobDir);
+      const { bytes, newest } = await sizeOf(jobDir);
       let usedAt: number;
+      let complete = true;
       try {
         usedAt = (await fs.stat(path.join(jobDir, MARKER_FILE))).mtimeMs;
       } catch {
+        complete = false;
         usedAt = (await fs.stat(jobDir)).mtimeMs;
       }
-      folders.push({ dir: jobDir, bytes, usedAt });
+      folders.push({ dir: jobDir, bytes, usedAt, active: !complete && Math.max(newest, usedAt) >= recent });
     }
   }
   let totalBytes = folders.reduce((s, f) => s + f.bytes, 0);
   const deleted: string[] = [];
   for (const f of folders.sort((a, b) => a.usedAt - b.usedAt)) {
     if (totalBytes <= limitBytes) break;
-    if (keepSet.has(path.resolve(f.dir))) continue;
-    await fs.rm(f.dir, { recursive: true, force: true });
+    if (keepSet.has(path.resolve(f.dir)) || f.active) continue;
+    const removed = await live.deleteUnlessHeld(f.dir, () => fs.rm(f.dir, { recursive: true, force: true }));
+    if (!removed) continue;
     totalBytes -= f.bytes;
     deleted.push(f.dir);
   }
@@ -580,13 +775,23 @@ async function listDirs(dir: string): Promise<string[]> {
   }
 }
 
-async function sizeOf(dir: string): Promise<number> {
-  let total = 0;
+/** The bytes of the files under `dir` (links are not followed) and the newest file's mtime. */
+async function sizeOf(dir: string): Promise<{ bytes: number; newest: number }> {
+  let bytes = 0;
+  let newest = 0;
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += await sizeOf(p);
-    else if (e.isFile()) total += (await fs.stat(p)).size;
+    if (e.isDirectory()) {
+      const sub = await sizeOf(p);
+      bytes += sub.bytes;
+      newest = Math.max(newest, sub.newest);
+    } else if (e.isFile()) {
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (!st) continue;
+      bytes += st.size;
+      newest = Math.max(newest, st.mtimeMs);
+    }
   }
-  return total;
+  return { bytes, newest };
 }

@@ -3,6 +3,8 @@
  * webview gets data by postMessage only; images are files of THAT job's cache folder, served by asWebviewUri.
  * The report shows as soon as config.js is parsed; its images download in the background (the webview's `want`
  * messages move the images near its viewport to the front of the queue) and reach the webview in batches.
+ * A panel holds its job's cache folder (`liveJobFolders`) while it shows it, so pruning never deletes it. A restored
+ * panel's state is checked (`restoreTarget`) before anything is read or requested for it.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -10,8 +12,8 @@ import { projectSlug } from '../../core/api/circleci/types';
 import type { ReportTest } from '../../core/report/backstop';
 import { orderForDisplay } from '../../core/report/backstop';
 import { compareJobOf, type CompareJobInfo } from '../../core/report/job';
+import { liveJobFolders } from '../../core/report/liveFolders';
 import {
-  DEFAULT_CACHE_LIMIT_BYTES,
   jobCacheDir,
   pruneCache,
   readCachedReport,
@@ -21,7 +23,9 @@ import {
   type LoadOutcome,
   type StartedReport,
 } from '../../core/report/loader';
+import { restoreTarget } from '../../core/report/restore';
 import { fileInside } from '../../core/report/safePath';
+import { settings } from '../../config';
 import type { Services } from '../../services';
 import { reportHtml, makeNonce } from './html';
 import {
@@ -68,9 +72,12 @@ export function reportCacheRoot(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'reports');
 }
 
-function cacheLimitBytes(): number {
-  const mb = vscode.workspace.getConfiguration('planet4').get<number>('report.cacheLimitMB', 500);
-  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : DEFAULT_CACHE_LIMIT_BYTES;
+/**
+ * `planet4.report.cacheLimitMB` in bytes: the user's value or the default only (a workspace value could empty the
+ * cache), never below the 10 MB minimum.
+ */
+export function reportCacheLimitBytes(): number {
+  return settings.reportCacheLimitBytes();
 }
 
 /** Every open report panel, and the serializer that restores them. */
@@ -81,7 +88,14 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
   constructor(readonly services: Services) {
     this.subscriptions.push(
       services.fleet.onDidChange((sites) => {
-        for (const p of this.panels) if (sites.includes(p.site)) p.onFleetChange();
+        for (const p of this.panels) {
+          if (p.awaitingSites) {
+            // restored before the site list was known: check the site against it now
+            if (this.services.fleet.sites.length > 0) void this.resume(p, p.awaitingSites.jobNumber);
+          } else if (sites.includes(p.site)) {
+            p.onFleetChange();
+          }
+        }
       }),
     );
   }
@@ -137,24 +151,65 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
     return panel;
   }
 
+  /**
+   * Restores a panel after a reload. Its state comes from the webview, so it is checked first: a state naming no
+   * valid site closes the panel; a site that is not among the fleet's sites (when they are known) or an invalid job
+   * number leaves a placeholder that explains it. Neither reads the cache nor sends a request.
+   */
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
-    const site = typeof state?.site === 'string' && state.site !== '' ? state.site : undefined;
-    if (!site) {
+    const target = restoreTarget(state, this.services.fleet.sites);
+    if (target.kind === 'close') {
+      this.services.log.warn(`visual report: a restored panel was closed: ${target.reason}.`);
       webviewPanel.dispose();
       return;
     }
-    const jobNumber = typeof state?.jobNumber === 'number' ? state.jobNumber : undefined;
-    const panel = this.create(site, jobNumber, webviewPanel);
+    const jobNumber = target.kind === 'restore' ? target.jobNumber : undefined;
+    const panel = this.create(target.site, jobNumber, webviewPanel);
+    if (target.kind === 'placeholder') {
+      this.services.log.warn(target.message);
+      panel.showError(target.message);
+      return;
+    }
+    await this.resume(panel, jobNumber);
+  }
+
+  /** Shows a restored panel's report: once its site is known to be one of the fleet's, else only from the cache. */
+  private async resume(panel: ReportPanel, jobNumber: number | undefined): Promise<void> {
+    const site = panel.site;
+    const sites = this.services.fleet.sites;
+    const slug = (): string => this.services.fleet.get(site)?.slug ?? projectSlug(this.services.organization(), site);
+    if (sites.length === 0) {
+      // the site list is not loaded yet: no request for a site it may not hold; a complete cache needs none
+      panel.awaitingSites = { jobNumber };
+      if (jobNumber !== undefined && (await readCachedReport(this.cacheRoot, slug(), jobNumber))) {
+        await panel.load({ site, slug: slug(), jobNumber, finished: true, onHold: [] }, false).catch(() => undefined);
+      } else {
+        panel.showWaiting();
+      }
+      return;
+    }
+    const wasAwaiting = panel.awaitingSites !== undefined;
+    panel.awaitingSites = undefined;
+    if (!sites.includes(site)) {
+      panel.showError(
+        `The visual report of ${site} was not restored: ${site} is not among the Planet 4 sites (planet4.sites or sites.txt) any more.`,
+      );
+      return;
+    }
+    if (wasAwaiting && panel.lastOutcome?.kind === 'ok' && panel.jobNumber === jobNumber) {
+      // already shown from the cache while the site list was loading
+      panel.onFleetChange();
+      return;
+    }
     const snapshot = this.services.fleet.get(site);
     const info = snapshot ? compareJobOf(snapshot) : undefined;
-    if (info && info.jobNumber === jobNumber) {
+    if (info && (info.jobNumber === jobNumber || jobNumber === undefined)) {
       await panel.load(info, false).catch(() => undefined);
       return;
     }
     if (jobNumber !== undefined) {
       // the fleet has moved on (or is still loading): show the job this panel was showing, if it is cached
-      const slug = snapshot?.slug ?? projectSlug(this.services.organization(), site);
-      await panel.load({ site, slug, jobNumber, finished: true, onHold: [] }, false).catch(() => undefined);
+      await panel.load({ site, slug: slug(), jobNumber, finished: true, onHold: [] }, false).catch(() => undefined);
       return;
     }
     panel.showWaiting();
@@ -183,6 +238,13 @@ export class ReportPanel {
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** The job folder this panel holds in `liveJobFolders` (never pruned while the panel shows it). */
+  private heldFolder: { dir: string; release: () => void } | undefined;
+  /**
+   * Restored while the fleet's site list was not loaded yet: the site is checked against it (and the report of
+   * `jobNumber` loaded) when it is; until then nothing is requested for this panel.
+   */
+  awaitingSites: { jobNumber: number | undefined } | undefined;
 
   constructor(
     private readonly owner: ReportPanels,
@@ -223,7 +285,10 @@ export class ReportPanel {
     return r;
   }
 
-  /** Settles when the background downloads of the current report have ended (at once when there are none). */
+  /**
+   * Settles when the background downloads of the current report have ended and the cache has been pruned after
+   * them (at once when there are none).
+   */
   imagesSettled(): Promise<void> {
     return this.downloadsSettled;
   }
@@ -257,6 +322,25 @@ export class ReportPanel {
     this.post();
   }
 
+  /** A placeholder that explains why there is no report (nothing is loaded). */
+  showError(message: string): void {
+    this.view = { kind: 'error', message };
+    this.post();
+  }
+
+  /** Holds `dir` in `liveJobFolders` (releasing the folder held before), unless this load is no longer current. */
+  private async holdFolder(dir: string, controller: AbortController): Promise<void> {
+    if (this.heldFolder?.dir === dir) return;
+    const release = await liveJobFolders.hold(dir);
+    if (this.disposed || this.current !== controller) {
+      release();
+      controller.signal.throwIfAborted();
+      return;
+    }
+    this.heldFolder?.release();
+    this.heldFolder = { dir, release };
+  }
+
   /**
    * Loads (or reloads) the report of `info`'s job: resolves when the report is shown, its images still downloading
    * (see `imagesSettled`). Throws user-facing errors (after showing them in the panel).
@@ -286,6 +370,8 @@ export class ReportPanel {
       });
       // a finished job's complete cache needs no client (and no token): try it first
       if (info.jobNumber !== undefined) {
+        // the folder this panel shows is never pruned (nor read while being pruned)
+        await this.holdFolder(jobCacheDir(cacheRoot, info.slug, info.jobNumber), controller);
         const cached = await readCachedReport(cacheRoot, info.slug, info.jobNumber);
         if (cached) return { outcome: cached };
       }
@@ -322,6 +408,8 @@ export class ReportPanel {
         : await run();
     } catch (e) {
       if (this.disposed) throw new Error('Planet 4: the visual report was closed while loading.');
+      // a newer load took over: the view is its business
+      if (this.current !== controller) throw new Error('Loading the visual report was canceled.');
       const message = controller.signal.aborted
         ? 'Loading the visual report was canceled.'
         : e instanceof Error
@@ -358,14 +446,7 @@ export class ReportPanel {
       this.services.log.info(
         `visual report of ${this.site}: ${r.downloaded} images downloaded${r.failed ? `, ${r.failed} failed` : ''}${r.complete ? '; cached for offline use' : ''}`,
       );
-      void pruneCache(this.owner.cacheRoot, cacheLimitBytes(), [jobDir]).then(
-        (p) => {
-          if (p.deleted.length) this.services.log.info(`visual reports: pruned ${p.deleted.length} cached jobs`);
-        },
-        (e: unknown) => {
-          this.services.log.warn(`visual reports: could not prune the cache: ${String(e)}`);
-        },
-      );
+      return this.prune(jobDir);
     });
     this.downloadsSettled = settled;
     if (downloads.remaining > 0) {
@@ -373,6 +454,16 @@ export class ReportPanel {
         { location: vscode.ProgressLocation.Window, title: `Planet 4: report images of ${this.site}` },
         () => settled,
       );
+    }
+  }
+
+  /** Prunes the cache; folders shown in a panel or still downloading are in `liveJobFolders`: it leaves them. */
+  private async prune(jobDir: string): Promise<void> {
+    try {
+      const p = await pruneCache(this.owner.cacheRoot, reportCacheLimitBytes(), [jobDir]);
+      if (p.deleted.length) this.services.log.info(`visual reports: pruned ${p.deleted.length} cached jobs`);
+    } catch (e) {
+      this.services.log.warn(`visual reports: could not prune the cache: ${String(e)}`);
     }
   }
 
@@ -527,6 +618,11 @@ export class ReportPanel {
         this.post();
         return;
       case 'refresh':
+        if (this.awaitingSites || !this.services.fleet.sites.includes(this.site)) {
+          // a restored panel whose site is not (yet) known to be one of the fleet's: nothing to request
+          this.post();
+          return;
+        }
         try {
           await this.services.fleet.refresh({ sites: [this.site] });
         } catch (e) {
@@ -556,6 +652,8 @@ export class ReportPanel {
     this.disposed = true;
     this.current?.abort();
     this.stopDownloads();
+    this.heldFolder?.release();
+    this.heldFolder = undefined;
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -565,6 +663,9 @@ const noClient = {
     return Promise.reject(new Error('no request for a job without artifacts'));
   },
   download(): Promise<never> {
+    return Promise.reject(new Error('no request for a job without artifacts'));
+  },
+  downloadToFile(): Promise<never> {
     return Promise.reject(new Error('no request for a job without artifacts'));
   },
 };
