@@ -44,12 +44,21 @@ export interface Planet4Api {
   readonly connection: Connection;
   /** The status bar count and the notifications shown. */
   readonly attention: Attention;
+  /** The visual report panels' serializer, which restores a panel after a reload: for tests. */
+  readonly reportPanels: vscode.WebviewPanelSerializer;
   /** Why the view is empty, or 'ready'. */
   viewState(): ViewState;
   /** Starts the simulated Planet 4 in this extension host and points this window at it (no settings touched). */
   startSandbox(options?: SandboxOptions): Promise<Sandbox>;
   stopSandbox(): Promise<void>;
   readonly sandbox: Sandbox | undefined;
+}
+
+/** A load that a restart replaced: it ends without touching the view. */
+class Superseded extends Error {
+  constructor() {
+    super('A newer load of the site list replaced this one.');
+  }
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<Planet4Api> {
@@ -165,8 +174,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     }),
   );
 
+  /**
+   * Each restart (new credentials, endpoints or organization) begins a new generation: what a load of an older
+   * generation learns afterwards (a late 401 for the previous token…) must not change the view state.
+   */
+  let generation = 0;
+
   /** Reads the site list (settings, else sites.txt); sets the view state when that is not possible. */
   const reloadSites = async (): Promise<void> => {
+    const gen = generation;
     try {
       connection.githubApiUrl();
       connection.circleciApiUrl();
@@ -190,6 +206,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     }
     try {
       const sites = await fleet.resolveSites(settings.sites());
+      if (gen !== generation) throw new Superseded();
       fleet.setSites(sites);
       // A persistent 401 or outage keeps its welcome view; the next successful refresh moves the connection to 'ok'.
       const c = fleet.connection;
@@ -203,6 +220,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
               : 'ready',
       );
     } catch (e) {
+      if (e instanceof Superseded || gen !== generation) throw new Superseded();
       if (e instanceof NotSignedInError) setViewState('noGitHub');
       else if (e instanceof ApiError && e.kind === 'unauthorized') setViewState('githubUnauthorized');
       else if (e instanceof ApiError && e.isConnectivity) setViewState('unreachable');
@@ -219,22 +237,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
    * a later microtask, so `started` is set before anything it calls (view state, polling) can ask for it again.
    */
   const start = (): Promise<void> => {
-    started ??= Promise.resolve().then(async () => {
+    if (started) return started;
+    const gen = generation;
+    const load: Promise<void> = Promise.resolve().then(async () => {
       try {
         await reloadSites();
+        if (gen !== generation) return;
         notLoaded = undefined;
         await fleet.refresh();
+        if (gen !== generation) return;
         poller.markFullRefresh();
         attention.prime();
       } catch (e) {
+        if (e instanceof Superseded || gen !== generation) return; // a newer load owns the view
         notLoaded = e instanceof Error ? e : new Error(String(e));
         log.warn(`Not loaded: ${notLoaded.message}`);
-        started = undefined;
+        if (started === load) started = undefined;
       }
     });
-    return started;
+    started = load;
+    return load;
   };
   const restart = (): void => {
+    generation++;
     started = undefined;
     attention.unprime();
     fleet.setConnection('unknown');
@@ -285,6 +310,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   );
 
   // ---------------------------------------------------------------- commands
+  const visualReport = registerOpenVisualReport(services);
   context.subscriptions.push(
     ...registerRefresh(services, async () => {
       await reloadSites();
@@ -293,7 +319,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     ...registerFilter(services, updateMessage),
     ...registerOpenInBrowser(services),
     ...registerReleaseCommands(services),
-    ...registerOpenVisualReport(services),
+    ...visualReport.disposables,
     ...sandbox.register(),
     vscode.commands.registerCommand('planet4.revealSite', async (arg: unknown) => {
       const site = siteOf(arg);
@@ -330,6 +356,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     poller,
     connection,
     attention,
+    reportPanels: visualReport.panels,
     viewState: () => viewState,
     startSandbox: (options) => sandbox.start(options),
     stopSandbox: () => sandbox.stop(),

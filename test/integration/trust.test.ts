@@ -88,15 +88,18 @@ describe('trust: tokens stay with their service, nothing hangs', function () {
   let sb: Sandbox;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const settingsFile = folder ? path.join(folder, '.vscode', 'settings.json') : '';
+  let confirmBefore: boolean | undefined;
 
   before(async () => {
     assert.ok(folder, 'the test host opened a workspace folder');
     api = await getApi();
     await api.stopSandbox();
+    confirmBefore = config().inspect<boolean>('confirmActions')?.globalValue;
     sb = await startSandbox({ scenario: 'green', sites: ['africa', 'brasil', 'chile', 'denmark'] });
     await setUser('circleci.apiUrl', sb.circleciApiUrl);
     await setUser('github.apiUrl', sb.githubApiUrl);
     await setUser('requestTimeoutSeconds', 2);
+    await setUser('confirmActions', true); // other test files turn it off for the user
     await vscode.commands.executeCommand('planet4.setCircleCIToken', { token: sb.tokens.circleci });
     // the extension host is this process: GitHub through the GITHUB_TOKEN fallback
     process.env.GITHUB_TOKEN = sb.tokens.github;
@@ -108,6 +111,7 @@ describe('trust: tokens stay with their service, nothing hangs', function () {
     if (settingsFile) fs.rmSync(settingsFile, { force: true });
     await vscode.commands.executeCommand('planet4.signOutCircleCI');
     for (const k of ['circleci.apiUrl', 'github.apiUrl', 'requestTimeoutSeconds']) await setUser(k, undefined);
+    await setUser('confirmActions', confirmBefore);
     await sb.close();
   });
 

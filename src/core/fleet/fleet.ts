@@ -148,9 +148,13 @@ export class Fleet {
 
   // ---------------------------------------------------------------- refreshing
 
-  /** Refreshes the sites (all by default), each on its own: one site's failure or slowness never holds another. */
+  /**
+   * Refreshes the fleet's sites (all, or those of `options.sites` that are the fleet's), each on its own: one site's
+   * failure or slowness never holds another.
+   */
   async refresh(options: RefreshOptions = {}): Promise<void> {
-    const sites = options.sites ?? this.siteNames;
+    // only the fleet's own sites: a name from anywhere else is never loaded nor given a snapshot
+    const sites = options.sites ? options.sites.filter((s) => this.siteNames.includes(s)) : this.siteNames;
     const withGitHub = options.github ?? options.sites === undefined;
     // Stages first, for every site: what needs a person shows before the slower next-release facts.
     await Promise.all(sites.map((s) => this.refreshSite(s)));
