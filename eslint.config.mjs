@@ -26,4 +26,44 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layers (ARCHITECTURE.md): the core and the sandbox never import `vscode` nor the VS Code shell…
+  {
+    files: ['src/core/**/*.ts', 'src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The core never imports vscode: keep it in the VS Code shell.' }],
+          patterns: [
+            {
+              regex: String.raw`^\.\./(\.\./)*(extension|services|config|connection|attention|auth|commands|treeViews|webviews|store)(/|$)`,
+              message: 'The core never imports the VS Code shell.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // …and the webview app runs in the browser: nothing from Node, the shell or the core's I/O.
+  {
+    files: ['src/webviews/report/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview app runs in the browser: talk to the panel by messages.' }],
+          patterns: [
+            {
+              regex: '^(node:|fs$|path$|os$|http$|https$|child_process$|crypto$|stream$|zlib$|url$)',
+              message: 'The webview app runs in the browser: no Node modules.',
+            },
+            {
+              regex: String.raw`^\.\./\.\./\.\./`,
+              message: 'The webview app imports only its own modules and ../protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
