@@ -50,8 +50,11 @@ const WORKBENCH_NOISE = [
   /integration test\(s\) failed/,
 ];
 const verbose = process.env.PLANET4_HOST_VERBOSE === '1';
-/** what VS Code's extension host prints for an error no one handled (console or its log) */
+/** what VS Code's extension host prints for an error no one handled: in an [error] entry of its log */
 const UNHANDLED = [/rejected promise not handled/, /Maximum call stack size exceeded/, /\bUncaught\b/];
+/** …and at the start of a console message (not in index.ts's or mocha's reports of errors already counted) */
+const UNHANDLED_CONSOLE =
+  /^(rejected promise not handled within|Uncaught\b|(\w*Error: )?Maximum call stack size exceeded)/;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testsPath = path.join(root, 'out', 'test', 'integration', 'index.js');
@@ -191,8 +194,9 @@ async function main() {
       const text = (Array.isArray(args) ? args : [args])
         .map((a) => (typeof a === 'string' ? a : util.inspect(a, { depth: 3, breakLength: Infinity })))
         .join(' ');
-      if (UNHANDLED.some((re) => re.test(text)) && !WORKBENCH_NOISE.some((re) => re.test(text)))
-        unhandled.push({ where: 'extension host console', text: text.replace(HOST_OUTPUT_MARK, '') });
+      const message = text.replace(HOST_OUTPUT_MARK, '');
+      if (UNHANDLED_CONSOLE.test(message) && !WORKBENCH_NOISE.some((re) => re.test(message)))
+        unhandled.push({ where: 'extension host console', text: message });
       const i = text.indexOf(HOST_OUTPUT_MARK);
       if (i >= 0) {
         const out = level === 'error' || level === 'warn' ? process.stderr : process.stdout;
@@ -239,34 +243,40 @@ async function main() {
     } catch {
       /* run() never got to write it */
     }
-    // unhandled errors in the extension host: printed, and counted unless index.ts did already
-    unhandled.push(...extHostLogErrors(server));
-    if (unhandled.length) {
-      log(`${unhandled.length} unhandled error(s) in the extension host:`);
-      for (const u of unhandled)
-        process.stderr.write(`  | ${u.where}: ${u.text.split('\n').slice(0, 4).join('\n  |   ')}\n`);
+    // unhandled errors in the extension host, one per message: printed, and counted as a failure
+    // unless index.ts (or mocha) did already (a failure with the same message)
+    const groups = new Map(); // message → {text, wheres, times}
+    for (const u of [...unhandled, ...extHostLogErrors(server)]) {
+      const message = u.text
+        .split('\n')[0]
+        .replace(/^(rejected promise not handled within \d+ seconds?: |Uncaught (in promise )?)/, '')
+        .trim();
+      const g = groups.get(message) || groups.set(message, { text: u.text, wheres: new Set(), times: 0 }).get(message);
+      g.wheres.add(u.where);
+      g.times++;
+    }
+    if (groups.size) {
+      log(`${groups.size} unhandled error(s) in the extension host:`);
+      for (const g of groups.values()) {
+        const times = g.times > 1 ? ` (${g.times} times)` : '';
+        const where = [...g.wheres].join(', ');
+        process.stderr.write(`  | ${where}${times}: ${g.text.split('\n').slice(0, 4).join('\n  |   ')}\n`);
+      }
       if (code === 0) {
         code = 1;
-        why = `${unhandled.length} unhandled error(s) in the extension host`;
+        why = `${groups.size} unhandled error(s) in the extension host`;
       }
     }
     if (results) {
-      for (const u of unhandled) {
-        // index.ts (or mocha) has it when one of the failures has the same message
-        const message = u.text
-          .split('\n')[0]
-          .replace(/^.*?(rejected promise not handled within \d+ seconds?: |Uncaught (in promise )?)/, '')
-          .trim();
-        const first = (f) => f.error.split('\n')[0].trim();
-        if (
-          message &&
-          results.failures.some((f) => f.error.includes(message) || (first(f) && message.includes(first(f))))
-        )
-          continue;
-        results.failures.push({ title: `unhandled error in the extension host (${u.where})`, error: u.text });
+      const firstLine = (f) => f.error.split('\n')[0].trim() || '\0';
+      const uncounted = [...groups].filter(
+        ([m]) => !m || !results.failures.some((f) => f.error.includes(m) || m.includes(firstLine(f))),
+      );
+      for (const [, g] of uncounted) {
+        results.failures.push({ title: `unhandled error in the extension host (${[...g.wheres][0]})`, error: g.text });
         results.failed++;
       }
-      if (unhandled.length) fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
+      if (uncounted.length) fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
       console.log(`integration: VS Code ${results.vscodeVersion} (${results.appName}, uiKind ${results.uiKind})`);
       console.log(`integration: ${results.passed} passed, ${results.failed} failed, ${results.pending} pending`);
       if (code === 0 && results.failed > 0) code = 1;
