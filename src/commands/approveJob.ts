@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { approvalMeaning, explainCircleciFailure } from '../core/release/actions';
+import { approvalMeaning } from '../core/release/actions';
+import { explainCircleciMutationFailure, unanswered } from '../core/release/outcome';
 import type { Services } from '../services';
-import { confirm, registerCommand } from './command';
-import { optionalString, siteFor } from './siteArgs';
+import { confirm, mutationFailed, registerCommand } from './command';
+import { optionalString, siteArgument, siteFor } from './siteArgs';
 import type { SiteSnapshot, StageInfo } from '../core/fleet/types';
 
 export interface ApproveResult {
@@ -17,9 +18,11 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
     registerCommand(services, 'planet4.approveJob', async (arg): Promise<ApproveResult | undefined> => {
       const onHold = (s: SiteSnapshot): StageInfo[] =>
         s.stages.filter((st) => st.type === 'approval' && st.status === 'on_hold');
+      // Every argument is checked before any request.
+      if (arg !== undefined) siteArgument(arg);
+      let job = optionalString(arg, 'job');
       const site = await siteFor(services, arg, 'Approve a job of…', (s) => onHold(s).length > 0);
       if (!site) return undefined;
-      let job = optionalString(arg, 'job');
       if (!job && arg === undefined) {
         const s = services.fleet.get(site);
         const pick = await vscode.window.showQuickPick(
@@ -62,11 +65,13 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
               .circleci()
               .approveJob(workflowId, approvalId)
               .catch((e: unknown) => {
-                const err = explainCircleciFailure(e, s.slug, `approve ${job}`);
-                services.log.error(
-                  `[mutation] ${s.slug}: approve ${job} (workflow ${workflowId}) → failed: ${err.message}`,
+                const err = explainCircleciMutationFailure(
+                  e,
+                  unanswered.approval(site, job, workflowId),
+                  s.slug,
+                  `approve ${job}`,
                 );
-                throw err;
+                throw mutationFailed(services, site, `${s.slug}: approve ${job} (workflow ${workflowId})`, err);
               }),
         );
         services.log.info(

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ApiError } from '../core/api/errors';
+import { OutcomeUnknownError } from '../core/release/outcome';
 import type { Services } from '../services';
 
 /** How a command was invoked: with an argument object (scripting, keybindings, tests) or from the UI. */
@@ -8,14 +9,25 @@ export interface Invocation {
   scripted: boolean;
 }
 
-/** A tree node carries `kind` and `id`; anything else that is an object is a scripting argument. */
+/** A tree node (what the UI passes from the Production Pipelines view) carries `kind` and `id`. */
+export function isTreeNode(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && 'kind' in arg && 'id' in arg;
+}
+
+/** An argument object that is not a tree node: a scripting argument. */
 export function isScriptedArg(arg: unknown): boolean {
-  return typeof arg === 'object' && arg !== null && !('kind' in arg && 'id' in arg);
+  return typeof arg === 'object' && arg !== null && !isTreeNode(arg);
+}
+
+/** Run from the UI: the command palette (no argument) or the tree (a node). The failure is shown, not thrown. */
+function fromUi(arg: unknown): boolean {
+  return arg === undefined || isTreeNode(arg);
 }
 
 /**
- * Registers a command whose failures are logged and shown; when it was called with an argument object, the
- * promise also rejects with an Error carrying the same user-facing message. Cancelled (undefined) results resolve.
+ * Registers a command whose failures are logged and shown; unless it was run from the UI (palette or tree), the
+ * promise also rejects with an Error carrying the same user-facing message — so a script passing `{site}`, or a
+ * string or a number by mistake, can tell a refusal from a cancellation. Cancelled (undefined) results resolve.
  */
 export function registerCommand<R>(
   services: Pick<Services, 'log'>,
@@ -30,7 +42,7 @@ export function registerCommand<R>(
       const message = userMessage(e);
       services.log.error(`${id}: ${message}`);
       void vscode.window.showErrorMessage(message);
-      if (scripted) throw new Error(message);
+      if (!fromUi(arg)) throw new Error(message);
       return undefined;
     }
   });
@@ -54,4 +66,25 @@ export async function confirm(
 ): Promise<string | undefined> {
   if (!services.confirmActions()) return actions[0];
   return vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions);
+}
+
+/**
+ * Logs a failed mutation (`[mutation] <what> → failed: …`, or `→ outcome unknown: …` when it may have happened) and
+ * returns the error to throw. When it may have happened, the site is read again so the tree shows what is true; the
+ * action's in-flight guard is released as soon as the command's promise settles.
+ */
+export function mutationFailed(
+  services: Pick<Services, 'log' | 'fleet'>,
+  site: string,
+  what: string,
+  e: unknown,
+): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const unknown = err instanceof OutcomeUnknownError;
+  services.log.error(`[mutation] ${what} → ${unknown ? 'outcome unknown' : 'failed'}: ${err.message}`);
+  if (unknown) {
+    services.fleet.invalidate(site);
+    void services.fleet.refresh({ sites: [site], github: true });
+  }
+  return err;
 }

@@ -2,16 +2,16 @@ import * as vscode from 'vscode';
 import {
   planRelease,
   commitOnMain,
+  explainGitHubFailure,
   holdMessage,
   tagCommit,
-  explainGitHubFailure,
   type ReleasePlan,
 } from '../core/release/actions';
+import { explainGitHubMutationFailure, unanswered } from '../core/release/outcome';
 import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
-import type { PipelineNode } from '../treeViews/nodes';
-import { confirm, registerCommand, userMessage } from './command';
-import { optionalString, requireTag, siteFor } from './siteArgs';
+import { confirm, mutationFailed, registerCommand, userMessage } from './command';
+import { optionalBoolean, optionalString, requireSite, requireTag, siteArgument, siteFor } from './siteArgs';
 
 export interface CreateReleaseTagResult {
   site: string;
@@ -32,9 +32,12 @@ async function createTag(
   const github = await services.github();
   let commit = plan.head;
   let held = plan.headHold;
+  let holding = false;
   try {
     if (hold && !plan.headHold) {
+      holding = true;
       commit = await commitOnMain(github, org, plan.repo, plan.head, holdMessage(plan.head));
+      holding = false;
       services.log.info(
         `[mutation] ${org}/${plan.repo}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`,
       );
@@ -45,15 +48,24 @@ async function createTag(
       `[mutation] ${org}/${plan.repo}: annotated tag ${tag} on ${commit.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`,
     );
   } catch (e) {
-    const err = explainGitHubFailure(e, org, plan.repo, `create the tag ${tag}`, tag);
-    services.log.error(`[mutation] ${org}/${plan.repo}: tag ${tag} → failed: ${err.message}`);
-    throw err;
+    // Which mutation got no answer: the [HOLD] commit (then no tag was made yet) or the tag itself.
+    const holdCommit = unanswered.holdCommit(org, plan.repo, 'hold');
+    const unansweredStep = holding
+      ? { ...holdCommit, check: `${tag} was not created. ${holdCommit.check}` }
+      : unanswered.tag(org, plan.repo, tag);
+    const err = explainGitHubMutationFailure(e, unansweredStep, org, plan.repo, `create the tag ${tag}`, tag);
+    throw mutationFailed(services, plan.site, `${org}/${plan.repo}: tag ${tag}`, err);
   }
   // The site polls fast until CircleCI shows the new pipeline.
   services.fleet.invalidate(plan.site);
   services.poller.watch(plan.site, (s) => s.pipeline?.tag === tag);
   void services.fleet.refresh({ sites: [plan.site], github: true });
   return { site: plan.site, tag, sha: commit.sha, held };
+}
+
+/** A site row of the tree (or anything shaped like one, checked by `requireSite` like any other site argument). */
+function isSiteNode(n: unknown): boolean {
+  return typeof n === 'object' && n !== null && (n as { kind?: unknown }).kind === 'site';
 }
 
 function describeCommit(plan: ReleasePlan): string {
@@ -70,13 +82,19 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     scripted: boolean,
     selection: unknown,
   ): Promise<CreateReleaseTagResult | CreateReleaseTagResult[] | undefined> => {
-    const selected = Array.isArray(selection) ? (selection as PipelineNode[]).filter((n) => n.kind === 'site') : [];
-    if (!scripted && selected.length > 1) return batch(selected.map((n) => n.site));
-    const site = await siteFor(services, arg, 'Create a release tag for…');
-    if (!site) return undefined;
+    const selected = Array.isArray(selection) ? selection.filter((n) => isSiteNode(n)) : [];
+    if (!scripted && selected.length > 1) {
+      // Each selected site passes the same check as a single one (its name first, for all, before any request).
+      selected.forEach((n) => siteArgument(n));
+      return batch(await Promise.all(selected.map((n) => requireSite(services, n))));
+    }
+    // Every argument is checked before any request.
+    if (arg !== undefined) siteArgument(arg);
     const wantedTag = optionalString(arg, 'tag');
     if (wantedTag !== undefined) requireTag(wantedTag);
-    const holdArg = typeof arg === 'object' && arg !== null && 'hold' in arg ? Boolean(arg.hold) : undefined;
+    const holdArg = optionalBoolean(arg, 'hold');
+    const site = await siteFor(services, arg, 'Create a release tag for…');
+    if (!site) return undefined;
 
     return services.guard.run('createReleaseTag', site, 'Creating a release tag', async () => {
       const github = await services.github();

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { commitOnMain, explainGitHubFailure, holdMessage, releaseHoldMessage } from '../core/release/actions';
 import { carriesHold } from '../core/release/hold';
+import { explainGitHubMutationFailure, unanswered } from '../core/release/outcome';
 import type { Services } from '../services';
-import { confirm, registerCommand } from './command';
+import { confirm, mutationFailed, registerCommand } from './command';
 import { siteFor } from './siteArgs';
 
 export interface HoldResult {
@@ -54,9 +55,8 @@ export function registerHoldRelease(services: Services): vscode.Disposable[] {
           { location: vscode.ProgressLocation.Notification, title: `${site}: ${action}…` },
           () =>
             commitOnMain(github, org, repo, head, message).catch((e: unknown) => {
-              const err = explainGitHubFailure(e, org, repo, action);
-              services.log.error(`[mutation] ${org}/${repo}: ${action} → failed: ${err.message}`);
-              throw err;
+              const err = explainGitHubMutationFailure(e, unanswered.holdCommit(org, repo, mode), org, repo, action);
+              throw mutationFailed(services, site, `${org}/${repo}: ${action}`, err);
             }),
         );
         services.log.info(

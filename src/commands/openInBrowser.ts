@@ -9,16 +9,16 @@ import {
   githubTagUrl,
 } from '../links';
 import type { PipelineNode } from '../treeViews/nodes';
-import { siteOf } from '../treeViews/nodes';
 import { registerCommand } from './command';
+import { siteFor } from './siteArgs';
 
 type Target = 'pipeline' | 'workflow' | 'job' | 'tag' | 'commit';
 
 /** Open the CircleCI pipeline, workflow or job page, or the GitHub tag or commit, in the browser. */
 export function registerOpenInBrowser(services: Services): vscode.Disposable[] {
   const open = (target: Target) => async (arg: unknown) => {
-    const site = siteOf(arg);
-    if (!site) throw new Error('Which site? Pass {site: "<name>"}.');
+    const site = await siteFor(services, arg, `Open the ${target} of…`);
+    if (!site) return undefined;
     const s = services.fleet.get(site);
     const org = services.organization();
     const job = (arg as (Partial<PipelineNode> & { job?: string }) | undefined)?.job;

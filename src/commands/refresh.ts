@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { siteOf } from '../treeViews/nodes';
 import { registerCommand } from './command';
+import { requireSite } from './siteArgs';
 
 /** `planet4.refresh` (view title; resolves when every site is done) and `planet4.refreshSite` (retry one site). */
 export function registerRefresh(services: Services, reloadSites: () => Promise<void>): vscode.Disposable[] {
@@ -15,8 +15,8 @@ export function registerRefresh(services: Services, reloadSites: () => Promise<v
       return { sites: services.fleet.sites.length };
     }),
     registerCommand(services, 'planet4.refreshSite', async (arg) => {
-      const site = siteOf(arg);
-      if (!site) throw new Error('Which site? Pass {site: "<name>"}.');
+      // It loads the site itself: no need to wait for its snapshot first.
+      const site = await requireSite(services, arg, { snapshot: false });
       services.fleet.invalidate(site);
       await services.fleet.refresh({ sites: [site], github: true });
       return services.fleet.get(site);

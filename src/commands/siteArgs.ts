@@ -1,21 +1,27 @@
 import * as vscode from 'vscode';
 import type { SiteSnapshot } from '../core/fleet/types';
 import { STATE_WORDS } from '../core/pipeline/stages';
-import { isReleaseTag } from '../core/release/version';
+import { releaseTagProblem } from '../core/release/version';
+import { normalizeSiteName } from '../core/util/names';
 import type { Services } from '../services';
 import { siteOf } from '../treeViews/nodes';
 
+/** What the site checks need: the fleet's site list, and a way to wait until it (and a site's snapshot) is loaded. */
+export type SiteServices = Pick<Services, 'fleet' | 'whenReady'>;
+
 /**
- * The site a command acts on: from its argument (a tree node, `{site}` or a name), or — run from the command palette
+ * The site a command acts on: from its argument (a tree node or `{site}`), or — run from the command palette
  * without one — picked by the user among the sites `offer` accepts. Undefined when the pick is dismissed.
+ * Either way the site list is loaded first and the command acts on the site's loaded snapshot.
  */
 export async function siteFor(
-  services: Pick<Services, 'fleet'>,
+  services: SiteServices,
   arg: unknown,
   title: string,
   offer: (s: SiteSnapshot) => boolean = () => true,
 ): Promise<string | undefined> {
   if (arg !== undefined) return requireSite(services, arg);
+  await services.whenReady();
   const sites = services.fleet.all().filter(offer);
   if (sites.length === 0) throw new Error(`${title}: no site can be chosen now.`);
   const pick = await vscode.window.showQuickPick(
@@ -26,19 +32,62 @@ export async function siteFor(
     })),
     { title, placeHolder: 'Site', matchOnDescription: true },
   );
-  return pick?.site;
+  if (pick === undefined) return undefined;
+  await services.whenReady(pick.site);
+  return pick.site;
 }
 
-/** Reads and validates a command's `site` (before any request): it must be one of the fleet's sites. */
-export function requireSite(services: Pick<Services, 'fleet'>, arg: unknown): string {
-  const raw = siteOf(arg);
-  if (raw === undefined || raw.trim() === '')
-    throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
-  const site = raw.trim().replace(/^planet4-/, '');
+/**
+ * The one check of a command's site, for every command and every site of a selection:
+ * 1. the argument is an object (a tree node or `{site}`) naming a site by the site name rules — checked before any
+ *    request;
+ * 2. once the site list is loaded (right after activation it is still empty), the site is one of the fleet's;
+ * 3. the site's snapshot is loaded (`snapshot: false` for a command that loads it itself).
+ */
+export async function requireSite(
+  services: SiteServices,
+  arg: unknown,
+  options: { snapshot?: boolean } = {},
+): Promise<string> {
+  const site = siteArgument(arg);
+  await services.whenReady();
   if (!services.fleet.sites.includes(site)) {
     throw new Error(`Unknown site "${site}": it is not in the Planet 4 site list (planet4.sites or sites.txt).`);
   }
+  if (options.snapshot !== false) await services.whenReady(site);
   return site;
+}
+
+/** The site named by a command's argument, checked by the site name rules alone (no request, no site list). */
+export function siteArgument(arg: unknown): string {
+  if (arg === undefined) throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
+  if (typeof arg !== 'object' || arg === null) {
+    throw new Error(`Pass an argument object such as {site: "africa"}, not ${describeValue(arg)}.`);
+  }
+  const given = (arg as { site?: unknown }).site;
+  if (given !== undefined && given !== null && typeof given !== 'string') throw new Error('"site" must be a string.');
+  const raw = siteOf(arg);
+  if (raw === undefined || raw.trim() === '')
+    throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
+  const site = normalizeSiteName(raw);
+  if (site === undefined) {
+    throw new Error(
+      `${describeValue(raw)} is not a site name: letters, digits and dashes, as in sites.txt (e.g. {site: "africa"}).`,
+    );
+  }
+  return site;
+}
+
+/** `"africa-typo"`, `the number 42`: a value in a message, never longer than a line. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return JSON.stringify(shown);
+  }
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `the ${typeof value} ${String(value)}`;
+  return `a ${typeof value}`;
 }
 
 export function optionalString(arg: unknown, key: string): string | undefined {
@@ -49,9 +98,17 @@ export function optionalString(arg: unknown, key: string): string | undefined {
   return v.trim();
 }
 
+/** `true`, `false` or absent: anything else (`"false"`, `0`, `null`) is refused, never read as truthy. */
+export function optionalBoolean(arg: unknown, key: string): boolean | undefined {
+  if (typeof arg !== 'object' || arg === null || !(key in arg)) return undefined;
+  const v = (arg as Record<string, unknown>)[key];
+  if (v === undefined || typeof v === 'boolean') return v;
+  throw new Error(`"${key}" must be true or false.`);
+}
+
 export function requireTag(tag: string | undefined, what = 'tag'): string {
   if (!tag) throw new Error(`Which ${what}? Pass a release tag such as v1.2.3.`);
-  if (!isReleaseTag(tag))
-    throw new Error(`"${String(tag)}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.`);
+  const problem = releaseTagProblem(tag);
+  if (problem !== undefined) throw new Error(problem);
   return tag;
 }

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
+import { CircleCiClient } from '../../src/core/api/circleci/client';
 import { GitHubClient } from '../../src/core/api/github/client';
-import { planRelease } from '../../src/core/release/actions';
+import { findProductionTag, planRelease, tagCommit } from '../../src/core/release/actions';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 describe('release plan against the sandbox', function () {
@@ -63,5 +64,30 @@ describe('release plan against the sandbox', function () {
     const third = await planRelease(github, 'greenpeace', site);
     assert.notStrictEqual(third.head.sha, first.head.sha, 'a change is seen at once');
     assert.ok(sb.requests.some((r) => r.status === 200));
+  });
+
+  it('an oversized tag pushed to a repository never becomes the latest release, and cannot be created here', async () => {
+    const site = sb.sites[7] ?? '';
+    const before = await planRelease(github, 'greenpeace', site);
+    assert.ok(before.latest && before.next);
+    // Someone pushes v<30 digits> (the sandbox, like CI, starts a production pipeline for any v* tag).
+    const huge = `v${'9'.repeat(30)}`;
+    await github.createRef('greenpeace', `planet4-${site}`, `refs/tags/${huge}`, before.head.sha);
+    const after = await planRelease(github, 'greenpeace', site);
+    assert.ok(after.tags.includes(huge), 'GitHub lists it');
+    assert.strictEqual(after.latest, before.latest);
+    assert.strictEqual(after.next, before.next);
+    assert.deepStrictEqual(after.headTags, before.headTags);
+    const circleci = new CircleCiClient({ baseUrl: sb.circleciApiUrl, token: () => sb.tokens.circleci });
+    const prod = await findProductionTag(circleci, 'greenpeace', site);
+    assert.ok(!prod.history.some((h) => h.tag === huge), 'its pipeline is not a release pipeline');
+    assert.ok(prod.newestPipelineNumber >= (prod.history[0]?.pipelineNumber ?? 0));
+
+    sb.clearRequests();
+    await assert.rejects(
+      tagCommit(github, 'greenpeace', `planet4-${site}`, `v1.${'1'.repeat(10)}`, before.head.sha),
+      /at most 9 digits per number/,
+    );
+    assert.deepStrictEqual(sb.requests, [], 'refused before any request');
   });
 });

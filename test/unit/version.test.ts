@@ -4,6 +4,8 @@ import {
   compareVersions,
   isReleaseTag,
   latestReleaseTag,
+  MAX_TAG_LENGTH,
+  MAX_TAG_PART_DIGITS,
   nextReleaseTag,
   sortReleaseTags,
   validateNewTag,
@@ -74,5 +76,41 @@ describe('release versions', () => {
     assert.match(validateNewTag('v1.123.199', tags).error ?? '', /already exists/);
     assert.match(validateNewTag('v1.123.150', tags).warning ?? '', /not greater than the latest release v1\.123\.199/);
     assert.deepStrictEqual(validateNewTag('v1.123.200', tags), {});
+  });
+
+  it('bounds each number of a release tag (9 digits) and the whole tag (64 characters)', () => {
+    assert.strictEqual(MAX_TAG_PART_DIGITS, 9);
+    assert.strictEqual(MAX_TAG_LENGTH, 64);
+    assert.ok(isReleaseTag(`v${'9'.repeat(9)}.${'1'.repeat(9)}`), '9 digits per number');
+    assert.ok(!isReleaseTag(`v1.${'1'.repeat(10)}`), '10 digits');
+    assert.ok(!isReleaseTag(`v${'1'.repeat(100_000)}`), 'v + 100 000 digits');
+    const longest = `v${Array.from({ length: 32 }, () => '1').join('.')}`; // v1.1.….1
+    assert.strictEqual(longest.length, 64);
+    assert.ok(isReleaseTag(longest), longest);
+    assert.ok(!isReleaseTag(`${longest}1`), '65 characters');
+    assert.ok(!isReleaseTag(`${longest}.1`), '66 characters, each number small');
+  });
+
+  it('an oversized tag already in a repository is not a release: never the latest, never bumped', () => {
+    const huge = `v${'9'.repeat(100_000)}`;
+    const tags = ['v1.2.3', huge, `v1.${'9'.repeat(10)}`, 'v1.2.2'];
+    assert.strictEqual(latestReleaseTag(tags), 'v1.2.3');
+    assert.strictEqual(nextReleaseTag(tags), 'v1.2.4');
+    assert.deepStrictEqual(sortReleaseTags(tags), ['v1.2.3', 'v1.2.2']);
+    assert.deepStrictEqual(validateNewTag('v1.2.4', tags), {});
+  });
+
+  it('refuses to create an oversized tag with a short, clear message', () => {
+    const huge = validateNewTag(`v${'1'.repeat(100_000)}`, ['v1.2.3']).error ?? '';
+    assert.match(huge, /too long for a release tag: at most 64 characters/);
+    assert.ok(huge.length < 200, `the message quotes the start of the tag only (${huge.length} characters)`);
+    assert.match(
+      validateNewTag('v1.1234567890', ['v1.2.3']).error ?? '',
+      /^"v1\.1234567890" has a number that is too large for a release tag: at most 9 digits per number\.$/,
+    );
+    // the bump of the largest allowed number is refused too, not created
+    const next = nextReleaseTag(['v1.999999999']);
+    assert.strictEqual(next, 'v1.1000000000');
+    assert.match(validateNewTag(next, ['v1.999999999']).error ?? '', /at most 9 digits/);
   });
 });

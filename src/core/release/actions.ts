@@ -4,7 +4,7 @@ import { ApiError } from '../api/errors';
 import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { releaseWorkflow } from '../pipeline/stages';
 import { carriesHold, HOLD_MARKER } from './hold';
-import { isReleaseTag, latestReleaseTag, nextReleaseTag, sortReleaseTags } from './version';
+import { isReleaseTag, latestReleaseTag, nextReleaseTag, releaseTagProblem, sortReleaseTags } from './version';
 
 /** What a release of a site would be, read before asking anything. */
 export interface ReleasePlan {
@@ -66,8 +66,8 @@ export async function tagCommit(
   tag: string,
   commitSha: string,
 ): Promise<string> {
-  if (!isReleaseTag(tag))
-    throw new Error(`"${String(tag)}" is not a release tag (v followed by dot-separated numbers).`);
+  const problem = releaseTagProblem(tag);
+  if (problem !== undefined) throw new Error(problem);
   const tagObject = await github.createTagObject(org, repo, tag, commitSha);
   await github.createRef(org, repo, `refs/tags/${tag}`, tagObject);
   return tagObject;
@@ -150,22 +150,25 @@ export interface ReleaseHistoryEntry {
 
 /**
  * Pages back through a project's pipelines (bounded) and finds the tag in production now: the tag of the latest
- * release pipeline whose deploy-production (or rollback-production) succeeded. Also returns when each tag was built.
+ * release pipeline whose deploy-production (or rollback-production) succeeded. Also returns when each tag was built,
+ * and the newest pipeline number read (0 when the project has none).
  */
 export async function findProductionTag(
   circleci: CircleCiClient,
   org: string,
   site: string,
   maxPages = 5,
-): Promise<{ production?: string; history: ReleaseHistoryEntry[] }> {
+): Promise<{ production?: string; history: ReleaseHistoryEntry[]; newestPipelineNumber: number }> {
   const slug = projectSlug(org, site);
   const history: ReleaseHistoryEntry[] = [];
+  let newestPipelineNumber = 0;
   let production: string | undefined;
   let token: string | undefined;
   let checked = 0;
   for (let page = 0; page < maxPages && production === undefined; page++) {
     const list = await circleci.listPipelinesPage(slug, token);
     for (const p of list.items) {
+      newestPipelineNumber = Math.max(newestPipelineNumber, p.number);
       const tag = p.vcs?.tag;
       if (!isReleaseTag(tag)) continue;
       history.push({ tag, pipelineNumber: p.number, createdAt: p.created_at });
@@ -182,7 +185,7 @@ export async function findProductionTag(
     token = list.next_page_token || undefined; // null on the last page, whatever the spec says
     if (!token) break;
   }
-  return { ...(production ? { production } : {}), history };
+  return { ...(production ? { production } : {}), history, newestPipelineNumber };
 }
 
 export { sortReleaseTags };

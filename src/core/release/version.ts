@@ -6,8 +6,34 @@
  */
 export const RELEASE_TAG_PATTERN = /^v\d+(\.\d+)*$/;
 
+/** The most digits a number of a release tag may have: real Planet 4 tags have 3 at most, a billion is plenty. */
+export const MAX_TAG_PART_DIGITS = 9;
+/** The longest release tag: far above any real one, far below what breaks an HTTP header or a message. */
+export const MAX_TAG_LENGTH = 64;
+
+/**
+ * What is wrong with `tag` as a release tag, in words, or undefined when it is one. A tag with the right shape but
+ * an oversized number (`v` + 100 000 digits) is not a release: it must never be created, nor become the latest.
+ */
+export function releaseTagProblem(tag: string): string | undefined {
+  if (!RELEASE_TAG_PATTERN.test(tag))
+    return `${quoted(tag)} is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.`;
+  if (tag.length > MAX_TAG_LENGTH)
+    return `${quoted(tag)} is too long for a release tag: at most ${MAX_TAG_LENGTH} characters.`;
+  const numbers = tag.slice(1).split('.');
+  if (numbers.some((n) => n.length > MAX_TAG_PART_DIGITS))
+    return `${quoted(tag)} has a number that is too large for a release tag: at most ${MAX_TAG_PART_DIGITS} digits per number.`;
+  return undefined;
+}
+
+/** `"v1.2.3"`, or the start of a very long tag and its length. */
+function quoted(tag: string): string {
+  return tag.length > 24 ? `"${tag.slice(0, 20)}…" (${tag.length} characters)` : `"${tag}"`;
+}
+
+/** `v` + dot-separated numbers, each of at most 9 digits, 64 characters at most. */
 export function isReleaseTag(tag: string | undefined | null): tag is string {
-  return typeof tag === 'string' && RELEASE_TAG_PATTERN.test(tag);
+  return typeof tag === 'string' && releaseTagProblem(tag) === undefined;
 }
 
 /** Compares two integers written in decimal, of any size. */
@@ -47,10 +73,13 @@ export function latestReleaseTag(tags: Iterable<string>): string | undefined {
   return best;
 }
 
-/** `v1.123.199` → `v1.123.200`; `v1.308` → `v1.309`; `v2` → `v3`. */
+/**
+ * `v1.123.199` → `v1.123.200`; `v1.308` → `v1.309`; `v2` → `v3`. Plain arithmetic on the tag's shape: whether the
+ * result is a valid new tag (not too large) is `validateNewTag`'s question.
+ */
 export function bumpVersion(tag: string): string {
-  if (!isReleaseTag(tag))
-    throw new Error(`"${String(tag)}" is not a release tag (v followed by numbers, e.g. v1.2.3).`);
+  if (!RELEASE_TAG_PATTERN.test(tag))
+    throw new Error(`"${tag}" is not a release tag (v followed by numbers, e.g. v1.2.3).`);
   const parts = tag.slice(1).split('.');
   const last = parts.pop() ?? '0';
   parts.push((BigInt(last) + 1n).toString());
@@ -74,8 +103,8 @@ export interface TagValidation {
 export function validateNewTag(input: string, existingTags: Iterable<string>): TagValidation {
   const tag = input.trim();
   if (tag === '') return { error: 'Type a release tag, e.g. v1.2.3.' };
-  if (!isReleaseTag(tag))
-    return { error: `"${String(tag)}" is not a release tag: use v followed by dot-separated numbers, e.g. v1.2.3.` };
+  const problem = releaseTagProblem(tag);
+  if (problem !== undefined) return { error: problem };
   const existing = [...existingTags];
   if (existing.includes(tag)) return { error: `${tag} already exists.` };
   const latest = latestReleaseTag(existing);
