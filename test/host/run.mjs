@@ -102,6 +102,7 @@ function extHostLogErrors(server) {
         const m = /^\S+ \S+ \[error\] ([^]*)$/.exec(entry.trim());
         if (!m || /_executeContributedCommand/.test(m[1])) continue;
         const text = m[1];
+        if (/^[^\n]*:$/.test(text)) continue; // "… failed due to an error:": the error is the next entry
         if (!ours.some((s) => text.includes(s)) && !UNHANDLED.some((re) => re.test(text))) continue;
         if (WORKBENCH_NOISE.some((re) => re.test(text))) continue;
         found.push({ where: path.relative(server.runDir, file), text });
@@ -268,9 +269,14 @@ async function main() {
       }
     }
     if (results) {
-      const firstLine = (f) => f.error.split('\n')[0].trim() || '\0';
+      // compared without the error's class ("TypeError: "), which a test's failure message may lack
+      const bare = (text) =>
+        text
+          .split('\n')[0]
+          .trim()
+          .replace(/^\w*Error: /, '') || '\0';
       const uncounted = [...groups].filter(
-        ([m]) => !m || !results.failures.some((f) => f.error.includes(m) || m.includes(firstLine(f))),
+        ([m]) => !m || !results.failures.some((f) => f.error.includes(bare(m)) || m.includes(bare(f.error))),
       );
       for (const [, g] of uncounted) {
         results.failures.push({ title: `unhandled error in the extension host (${[...g.wheres][0]})`, error: g.text });
