@@ -9,7 +9,7 @@
 //   lost (mocha drops one that arrives while a test it already failed is still current).
 //   One that arrives after that hook still makes the exit status 1.
 // - Cleanups: a helper that starts something that must not outlive the run (the webview
-//   harness's Chromium and HTTP server) registers an async close function in the Set at
+//   harness's Chromium) registers an async close function in the Set at
 //   globalThis[Symbol.for('planet4.unit.cleanups')] and removes it when it closes normally; the
 //   root "after all" hook runs what is left, e.g. after a `before` hook failed or timed out.
 // - PLANET4_TEST_UNHANDLED_ON_PURPOSE=1 leaves a promise rejection unhandled in the first test,
