@@ -8,7 +8,7 @@
  * - **origins**: an API URL must be `https` (plain `http` only on a loopback address: the sandbox), and a token is
  *   sent only to its own service's origin (scheme, host and port).
  */
-import { ApiError, type Service } from './errors';
+import { ApiError, describeWait, type Service } from './errors';
 
 const MiB = 1024 * 1024;
 
@@ -31,7 +31,7 @@ export function deadlineError(service: Service, what: string, deadlineMs: number
   return new ApiError(
     service,
     'timeout',
-    `${SERVICE_NAMES[service]} did not answer in time (${Math.round(deadlineMs / 1000)} s) while trying to ${what}.`,
+    `${SERVICE_NAMES[service]} did not answer in time (${describeWait(deadlineMs)}) while trying to ${what}.`,
   );
 }
 

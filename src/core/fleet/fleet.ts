@@ -1,6 +1,7 @@
 import type { CircleCiClient } from '../api/circleci/client';
 import { isWorkflowFinished, projectSlug, type Pipeline, type Workflow } from '../api/circleci/types';
 import { ApiError } from '../api/errors';
+import { pages } from '../api/pages';
 import type { GitHubClient } from '../api/github/client';
 import { deriveState, orderStages, releaseWorkflow, toStage, workflowKind } from '../pipeline/stages';
 import { carriesHold } from '../release/hold';
@@ -284,19 +285,18 @@ export class Fleet {
     knownNumber: number | undefined,
   ): Promise<{ pipeline?: Pipeline; newest?: number }> {
     const maxPages = this.options.maxPipelinePages ?? 10;
-    let token: string | undefined;
     let newest: number | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const list = await circleci.listPipelinesPage(slug, token);
+    for await (const list of pages(
+      (token) => circleci.listPipelinesPage(slug, token),
+      (list) => list.next_page_token || undefined, // null on the last page, whatever the spec says
+      { maxPages, what: `the pipelines of ${slug} (looking for its latest release)`, log: this.log },
+    )) {
       for (const p of list.items) {
         newest ??= p.number;
         if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know
         if (isReleaseTag(p.vcs?.tag)) return { pipeline: p, newest };
       }
-      token = list.next_page_token || undefined; // null on the last page, whatever the spec says
-      if (!token) return { newest };
     }
-    this.log.info(`${slug}: no release pipeline in the newest ${maxPages * 20} pipelines`);
     return { newest };
   }
 

@@ -1,6 +1,7 @@
 import type { CircleCiClient } from '../api/circleci/client';
 import { projectSlug } from '../api/circleci/types';
 import { ApiError } from '../api/errors';
+import { pages } from '../api/pages';
 import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { releaseWorkflow } from '../pipeline/stages';
 import { carriesHold, HOLD_MARKER } from './hold';
@@ -163,10 +164,12 @@ export async function findProductionTag(
   const history: ReleaseHistoryEntry[] = [];
   let newestPipelineNumber = 0;
   let production: string | undefined;
-  let token: string | undefined;
   let checked = 0;
-  for (let page = 0; page < maxPages && production === undefined; page++) {
-    const list = await circleci.listPipelinesPage(slug, token);
+  for await (const list of pages(
+    (token) => circleci.listPipelinesPage(slug, token),
+    (list) => list.next_page_token || undefined, // null on the last page, whatever the spec says
+    { maxPages, what: `the pipelines of ${slug} (looking for the release in production)` },
+  )) {
     for (const p of list.items) {
       newestPipelineNumber = Math.max(newestPipelineNumber, p.number);
       const tag = p.vcs?.tag;
@@ -182,8 +185,7 @@ export async function findProductionTag(
       );
       if (deployed) production = tag;
     }
-    token = list.next_page_token || undefined; // null on the last page, whatever the spec says
-    if (!token) break;
+    if (production !== undefined) break;
   }
   return { ...(production ? { production } : {}), history, newestPipelineNumber };
 }
