@@ -49,26 +49,31 @@ for (const item of (process.env.PLANET4_STAGE_LIMITS || '').split(',').filter(Bo
 }
 const fmtMinutes = (m) => (m >= 1 ? `${m} min` : `${Math.round(m * 60)} s`);
 
-/** Every process under `pid` (children, grandchildren…), from /proc: also those that left its group. */
-function descendants(pid) {
-  const children = new Map();
+/** Every process of the machine, from /proc (Linux): [{pid, state, ppid, pgrp}]. */
+function processes() {
+  const list = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    let stat;
     try {
-      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (command) state ppid pgrp …": the command may contain spaces and parentheses
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      list.push({ pid: Number(name), state, ppid: Number(ppid), pgrp: Number(pgrp) });
     } catch {
-      continue; // ended meanwhile
+      /* ended meanwhile */
     }
-    // "pid (command) state ppid …": the command may contain spaces and parentheses
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(name));
   }
+  return list;
+}
+
+/** Every process under `pid` (children, grandchildren…): also those that left its group. */
+function descendants(pid) {
+  const all = processes();
   const found = [];
   const todo = [pid];
   while (todo.length) {
-    const kids = children.get(todo.pop()) || [];
+    const parent = todo.pop();
+    const kids = all.filter((p) => p.ppid === parent).map((p) => p.pid);
     todo.push(...kids);
     found.push(...kids);
   }
@@ -128,14 +133,12 @@ function sh(cmd, args, { env = {}, limitMin }) {
       clearTimeout(limit);
       clearTimeout(killTimer);
       running = null;
-      // nothing of a finished stage may live on: what is left in its group, and (when it was
-      // stopped) every process that was under it, is killed now
-      try {
-        process.kill(-child.pid, 0);
+      // nothing of a finished stage may live on: what is left in its group (zombies aside: esbuild's
+      // service waits a moment to be reaped), and (when it was stopped) every process that was
+      // under it, is killed now
+      if (processes().some((p) => p.pgrp === child.pid && p.state !== 'Z')) {
         console.error('test: the stage left processes behind in its group: killing them');
         kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* the group is empty */
       }
       for (const pid of tree) kill(pid, 'SIGKILL');
       resolve(stopped || { code: code ?? (signal ? 1 : 0) });
