@@ -30,7 +30,11 @@ export function waitsForImages(arg: unknown): boolean {
   return typeof arg === 'object' && arg !== null && (arg as { waitForImages?: unknown }).waitForImages === true;
 }
 
-export function registerOpenVisualReport(services: Services): vscode.Disposable[] {
+/** Registers the command and the panels' serializer; `panels` is the serializer (and the open panels). */
+export function registerOpenVisualReport(services: Services): {
+  panels: ReportPanels;
+  disposables: vscode.Disposable[];
+} {
   const panels = new ReportPanels(services);
   const command = vscode.commands.registerCommand(
     OPEN_VISUAL_REPORT,
@@ -67,11 +71,14 @@ export function registerOpenVisualReport(services: Services): vscode.Disposable[
       }
     },
   );
-  return [
-    command,
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
-    new vscode.Disposable(() => {
-      panels.dispose();
-    }),
-  ];
+  return {
+    panels,
+    disposables: [
+      command,
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
+      new vscode.Disposable(() => {
+        panels.dispose();
+      }),
+    ],
+  };
 }
