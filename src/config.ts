@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { checkApiUrl } from './core/api/transport';
 import { isOrganizationName, normalizeSiteName } from './core/util/names';
+import { userOnlyValue } from './core/util/userSetting';
 
 const SECTION = 'planet4';
 
@@ -27,8 +28,7 @@ export class SettingsError extends Error {
 
 /** The user's (or the default) value of a user-only setting: workspace and folder values are ignored. */
 function userValue<T>(key: UserOnlySetting, fallback: T): T {
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<T>(key);
-  return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+  return userOnlyValue(vscode.workspace.getConfiguration(SECTION).inspect<T>(key), fallback);
 }
 
 /** A setting any scope may set (it changes nothing about trust). */

@@ -114,7 +114,12 @@ describe('report: the visual report of a visual-diffs site', function () {
 
     await closeReports();
     await waitForTabs(0);
-    const reopened = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', site);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('planet4.openVisualReport', site)),
+      /Pass an argument object such as \{site: "africa"\}/,
+      'a bare string is refused, as by every command',
+    );
+    const reopened = await vscode.commands.executeCommand<ReportResult>('planet4.openVisualReport', { site });
     assert.strictEqual(reopened.fromCache, true);
     assert.strictEqual(reopened.passed, 8);
     assert.strictEqual(reopened.failed, 4);
@@ -127,7 +132,7 @@ describe('report: the visual report of a visual-diffs site', function () {
   it('rejects with a user-facing message for an unknown site', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('planet4.openVisualReport', { site: 'no-such-site-xyz' })),
-      /no site "no-such-site-xyz"/,
+      /Unknown site "no-such-site-xyz": it is not in the Planet 4 site list/,
     );
   });
 

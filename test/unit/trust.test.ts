@@ -12,6 +12,7 @@ import { checkApiUrl, isLoopbackHost, withDeadline } from '../../src/core/api/tr
 import { Fleet, parseSitesTxt } from '../../src/core/fleet/fleet';
 import { RequestLimiter } from '../../src/core/util/limiter';
 import { isOrganizationName, isSiteName, normalizeSiteName } from '../../src/core/util/names';
+import { userOnlyValue } from '../../src/core/util/userSetting';
 
 interface Seen {
   method: string;
@@ -476,6 +477,20 @@ describe('trust: origins — a token goes only to its own service', function () 
 });
 
 describe('trust: settings and names', () => {
+  it('a user-only setting takes the user value, else the default: never a workspace or folder value', () => {
+    const fromWorkspace = { defaultValue: 'https://api.github.com', workspaceValue: 'https://evil.example' };
+    assert.strictEqual(userOnlyValue(fromWorkspace, 'x'), 'https://api.github.com');
+    assert.strictEqual(
+      userOnlyValue(
+        { ...fromWorkspace, workspaceFolderValue: 'https://evil2.example', globalValue: 'https://ghe/api' },
+        'x',
+      ),
+      'https://ghe/api',
+    );
+    assert.strictEqual(userOnlyValue({ workspaceValue: false }, true), true, 'confirmActions cannot be turned off');
+    assert.strictEqual(userOnlyValue(undefined, 20), 20);
+  });
+
   it('API URLs: https, or http only on loopback; no credentials, query or fragment', () => {
     assert.deepStrictEqual(checkApiUrl('https://api.github.com/', 'x'), { url: 'https://api.github.com' });
     assert.deepStrictEqual(checkApiUrl('http://127.0.0.1:4000/api/v2', 'x'), { url: 'http://127.0.0.1:4000/api/v2' });
