@@ -15,9 +15,7 @@ export async function api(): Promise<Planet4Api> {
 /** Starts a fresh sandbox (manual clock), points the extension at it, and loads every site. */
 export async function sandbox(options: SandboxOptions = {}): Promise<{ api: Planet4Api; sb: Sandbox }> {
   const a = await api();
-  await vscode.workspace
-    .getConfiguration('planet4')
-    .update('confirmActions', false, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('planet4').update('confirmActions', false, vscode.ConfigurationTarget.Global);
   const sb = await a.startSandbox({ clock: 'manual', ...options });
   await vscode.commands.executeCommand('planet4.refresh');
   return { api: a, sb };
