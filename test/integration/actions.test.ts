@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox';
-import { mutations, rejection, sandbox, waitFor } from './support';
+import { mutations, rejection, sandbox, spareSites, waitFor } from './support';
 
 const ORG = 'greenpeace';
 
@@ -10,18 +10,12 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
   this.timeout(120_000);
   let api: Planet4Api;
   let sb: Sandbox;
-  /** Deployed sites nobody else in this suite touches, handed out one per test. */
-  let spare: string[];
-  const take = (): string => {
-    const s = spare.shift();
-    assert.ok(s, 'out of spare sites');
-    return s;
-  };
+  /** A deployed site nobody else in this suite touches, one per test. */
+  let take: () => string;
 
   before(async () => {
     ({ api, sb } = await sandbox({ scenario: 'mixed' }));
-    const special = new Set(Object.values(sb.roles).flat());
-    spare = sb.sites.filter((s) => !special.has(s) && api.fleet.get(s)?.state === 'deployed');
+    take = spareSites(api, sb);
   });
   beforeEach(() => {
     sb.clearRequests();

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
-import { api as extensionApi, mutations, rejection, sandbox, waitFor } from './support';
+import { api as extensionApi, mutations, rejection, sandbox, spareSites, waitFor } from './support';
 
 const ORG = 'greenpeace';
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
@@ -22,13 +22,8 @@ describe('arguments: one site check, hold as a boolean, unanswered mutations', f
   this.timeout(120_000);
   let api: Planet4Api;
   let sb: Sandbox;
-  /** Deployed sites nobody else in this suite touches, handed out one per test. */
-  let spare: string[];
-  const take = (): string => {
-    const s = spare.shift();
-    assert.ok(s, 'out of spare sites');
-    return s;
-  };
+  /** A deployed site nobody else in this suite touches, one per test. */
+  let take: () => string;
 
   /** The rollback pipelines of `tag` the sandbox's CircleCI lists for the site (newest page), read over HTTP. */
   const rollbackPipelines = async (site: string, tag: string): Promise<number[]> => {
@@ -43,8 +38,7 @@ describe('arguments: one site check, hold as a boolean, unanswered mutations', f
 
   before(async () => {
     ({ api, sb } = await sandbox({ scenario: 'mixed' }));
-    const special = new Set(Object.values(sb.roles).flat());
-    spare = sb.sites.filter((s) => !special.has(s) && api.fleet.get(s)?.state === 'deployed');
+    take = spareSites(api, sb);
   });
   beforeEach(() => {
     sb.clearRequests();

@@ -48,3 +48,17 @@ export async function rejection(command: string, arg: unknown): Promise<string> 
   }
   throw new Error(`${command} did not fail`);
 }
+
+/**
+ * Deployed sites that no scenario role uses, handed out one per test, so that the tests of a suite never act on the
+ * same site.
+ */
+export function spareSites(api: Planet4Api, sb: Sandbox): () => string {
+  const special = new Set(Object.values(sb.roles).flat());
+  const spare = sb.sites.filter((s) => !special.has(s) && api.fleet.get(s)?.state === 'deployed');
+  return () => {
+    const s = spare.shift();
+    assert.ok(s, 'out of spare sites');
+    return s;
+  };
+}
