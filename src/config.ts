@@ -10,16 +10,14 @@ const SECTION = 'planet4';
  * request may take. They are `application`-scoped in package.json, and read here from the user's own settings or
  * the default only — never from a workspace's `.vscode/settings.json`, whatever the host does with scopes.
  */
-export const USER_ONLY_SETTINGS = [
-  'organization',
-  'sites',
-  'github.apiUrl',
-  'circleci.apiUrl',
-  'confirmActions',
-  'requestTimeoutSeconds',
-  'report.cacheLimitMB',
-] as const;
-type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
+type UserOnlySetting =
+  | 'organization'
+  | 'sites'
+  | 'github.apiUrl'
+  | 'circleci.apiUrl'
+  | 'confirmActions'
+  | 'requestTimeoutSeconds'
+  | 'report.cacheLimitMB';
 
 /** A setting whose value cannot be used; the message names the setting and says why. */
 export class SettingsError extends Error {

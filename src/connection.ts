@@ -75,7 +75,6 @@ export class Connection {
           limiter: this.limiter,
           log: this.log,
           onRequest: this.onRequest,
-          artifactHosts: ['circle-artifacts.com', 'circleci.com'],
         }),
       };
     }

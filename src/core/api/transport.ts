@@ -142,24 +142,6 @@ export async function readCapped(
   return Buffer.concat(chunks, total);
 }
 
-/** A web stream that passes bytes through until more than `maxBytes` went by, then errors with `onTooLarge()`. */
-export function cappedStream(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-  onTooLarge: () => Error,
-): ReadableStream<Uint8Array> {
-  let total = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        if (total > maxBytes) controller.error(onTooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-}
-
 function destroy(stream: unknown): void {
   const s = stream as { destroy?: () => void };
   if (typeof s.destroy === 'function') s.destroy();

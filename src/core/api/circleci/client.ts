@@ -73,7 +73,7 @@ interface Answer {
   body: Buffer;
 }
 
-const DEFAULT_ARTIFACT_HOSTS = ['circle-artifacts.com'];
+const DEFAULT_ARTIFACT_HOSTS = ['circle-artifacts.com', 'circleci.com'];
 /** Pages of workflows, jobs or artifacts read at most for one list. */
 const MAX_LIST_PAGES = 50;
 /** Connection failures after which a request cannot have reached the service. */

@@ -95,6 +95,8 @@ export class GitHubClient {
     { etag: string; response: Awaited<ReturnType<Planet4OctokitInstance['request']>> }
   >();
   private readonly log: Logger;
+  /** The API's origin and path: the only place a request (and the token) may go. */
+  private readonly apiBase: URL;
 
   constructor(private readonly options: GitHubClientOptions) {
     this.log = options.log ?? silentLogger;
@@ -105,6 +107,7 @@ export class GitHubClient {
     const base = options.baseUrl.replace(/\/+$/, '');
     const observe = options.onRequest;
     const apiBase = new URL(base);
+    this.apiBase = apiBase;
     const maxBytes = options.maxBodyBytes ?? LIMITS.apiBodyBytes;
     /**
      * Every request Octokit makes goes through here: only to the API's own origin (a `Link` or a redirect to another
@@ -277,7 +280,7 @@ export class GitHubClient {
     } catch {
       throw malformed(what);
     }
-    if (!isUnder(url, new URL(this.options.baseUrl.replace(/\/+$/, '')))) throw foreignHost(url);
+    if (!isUnder(url, this.apiBase)) throw foreignHost(url);
     return url.toString();
   }
 
