@@ -13,16 +13,10 @@ import type { ReportTest } from '../../core/report/backstop';
 import { orderForDisplay } from '../../core/report/backstop';
 import { compareJobOf, type CompareJobInfo } from '../../core/report/job';
 import { liveJobFolders } from '../../core/report/liveFolders';
-import {
-  jobCacheDir,
-  pruneCache,
-  readCachedReport,
-  startReport,
-  type ImageDownloads,
-  type LandedImage,
-  type LoadOutcome,
-  type StartedReport,
-} from '../../core/report/loader';
+import { jobCacheDir, readCachedReport } from '../../core/report/cache';
+import type { ImageDownloads, LandedImage } from '../../core/report/downloads';
+import { startReport, type LoadOutcome, type StartedReport } from '../../core/report/loader';
+import { pruneCache } from '../../core/report/prune';
 import { restoreTarget } from '../../core/report/restore';
 import { fileInside } from '../../core/report/safePath';
 import { settings } from '../../config';
