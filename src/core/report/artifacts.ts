@@ -6,7 +6,7 @@
 import { ApiError } from '../api/errors';
 import { MAX_CONFIG_BYTES, parseBackstopReport, ReportFormatError, type BackstopReport } from './backstop';
 import { CONFIG_RELATIVE } from './cache';
-import { RETENTION_NOTE, type LoadProgress } from './outcome';
+import type { LoadProgress } from './outcome';
 
 /** A download's abort signal and size limit (bytes of the decoded body; the client refuses more). */
 export interface DownloadLimits {
@@ -34,6 +34,8 @@ export interface FetchedReport {
   config: Buffer;
 }
 
+/** Why a job's report may be gone. */
+export const RETENTION_NOTE = 'CircleCI keeps artifacts for 30 days at most.';
 const CONFIG_SUFFIX = `backstop_data/${CONFIG_RELATIVE}`;
 
 /**

@@ -27,8 +27,6 @@ export type LoadOutcome =
 
 export type ReportOutcome = Extract<LoadOutcome, { kind: 'ok' }>;
 
-export const RETENTION_NOTE = 'CircleCI keeps artifacts for 30 days at most.';
-
 /** Images that cannot be shown: an error, or (in a complete report) not available. */
 export function countMissing(report: BackstopReport): number {
   let n = 0;
