@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { ReportPanels, VIEW_TYPE, type OpenVisualReportResult } from '../webviews/report/panel';
+import { ReportPanels, VIEW_TYPE, type OpenVisualReportResult } from '../webviews/report/panels';
 import { registerCommand } from './command';
 import { siteFor } from './siteArgs';
 

@@ -8,18 +8,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiError } from '../../src/core/api/errors';
 import { LiveJobFolders, liveJobFolders } from '../../src/core/report/liveFolders';
+import { jobCacheDir, LISTING_FILE, MARKER_FILE, readCachedReport } from '../../src/core/report/cache';
 import {
-  jobCacheDir,
-  LISTING_FILE,
   loadReport,
-  MARKER_FILE,
-  pruneCache,
-  readCachedReport,
   startReport,
   type ArtifactSource,
   type DownloadLimits,
   type LoadOutcome,
 } from '../../src/core/report/loader';
+import { pruneCache } from '../../src/core/report/prune';
 
 const SLUG = 'gh/greenpeace/planet4-cache';
 

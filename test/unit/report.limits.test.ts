@@ -11,14 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CircleCiClient } from '../../src/core/api/circleci/client';
-import {
-  jobCacheDir,
-  loadReport,
-  MARKER_FILE,
-  MAX_IMAGE_BYTES,
-  readCachedReport,
-  startReport,
-} from '../../src/core/report/loader';
+import { jobCacheDir, MARKER_FILE, readCachedReport } from '../../src/core/report/cache';
+import { MAX_IMAGE_BYTES } from '../../src/core/report/downloads';
+import { loadReport, startReport } from '../../src/core/report/loader';
 
 const MiB = 1024 * 1024;
 const SLUG = 'gh/greenpeace/planet4-limits';

@@ -5,15 +5,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { CircleCiClient } from '../../src/core/api/circleci/client';
 import { ApiError } from '../../src/core/api/errors';
-import {
-  jobCacheDir,
-  LISTING_FILE,
-  loadReport,
-  MARKER_FILE,
-  pruneCache,
-  type ArtifactSource,
-  type LoadOutcome,
-} from '../../src/core/report/loader';
+import { jobCacheDir, LISTING_FILE, MARKER_FILE } from '../../src/core/report/cache';
+import { loadReport, type ArtifactSource, type LoadOutcome } from '../../src/core/report/loader';
+import { pruneCache } from '../../src/core/report/prune';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 function ok(outcome: LoadOutcome): Extract<LoadOutcome, { kind: 'ok' }> {

@@ -9,10 +9,8 @@ import * as path from 'path';
 import { CircleCiClient } from '../../src/core/api/circleci/client';
 import { ApiError } from '../../src/core/api/errors';
 import { orderForDisplay, type ImageKind } from '../../src/core/report/backstop';
+import { jobCacheDir, LISTING_FILE, MARKER_FILE } from '../../src/core/report/cache';
 import {
-  jobCacheDir,
-  LISTING_FILE,
-  MARKER_FILE,
   startReport,
   type ArtifactSource,
   type LandedImage,

@@ -260,7 +260,7 @@ export async function startHarness(): Promise<Harness> {
       view: { kind: 'loading', message: 'Loading the visual report…' },
     }),
     readyMessage(opts: ViewOptions = {}) {
-      // as ReportPanel.viewOf does
+      // as ReportViewModel.show does (src/webviews/report/viewModel.ts)
       let pendingImages = 0;
       let missingImages = 0;
       const view: ViewTest[] = tests.map((t) =>

@@ -6,7 +6,7 @@
 import type { ImageMode, ViewImage, ViewTest } from '../protocol';
 import { button, h, icon, spinner } from './dom';
 import { pct, sizeChange } from './format';
-import { want } from './images';
+import { want } from './pendingImages';
 import { computeVisible, thumbnailOf, visible } from './list';
 import { allTests, state } from './state';
 

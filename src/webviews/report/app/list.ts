@@ -6,7 +6,7 @@
 import type { Filter, ViewImage, ViewTest } from '../protocol';
 import { h, icon, spinner } from './dom';
 import { pct, sizeChange } from './format';
-import { observePlaceholder, resetObserver, stopObserving } from './images';
+import { observePlaceholder, resetObserver, stopObserving } from './pendingImages';
 import { allTests, saveState, state } from './state';
 
 /** The visible (filtered) tests, in display order. Assigned by computeVisible only. */

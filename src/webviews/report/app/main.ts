@@ -5,7 +5,7 @@
  * near the viewport (`want`), and `images` messages swap them in.
  *
  * This file wires the modules: state.ts (what the webview knows, kept with setState), messages.ts (to and from the
- * panel), page.ts (what is on screen: header.ts, list.ts, detail.ts), images.ts (images still downloading),
+ * panel), page.ts (what is on screen: header.ts, list.ts, detail.ts), pendingImages.ts (images still downloading),
  * keyboard.ts (the keys), dom.ts and format.ts (helpers), vscodeApi.ts (the one VS Code API handle).
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -15,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { onImages } from './images';
+import { onImages } from './pendingImages';
 import { listenToKeys } from './keyboard';
 import { listenToHost, postToHost } from './messages';
 import { redrawDetail, render } from './page';

@@ -7,7 +7,7 @@ import type { ImageMode } from '../protocol';
 import { focusDetail, renderDetail, type DetailActions } from './detail';
 import { h, icon } from './dom';
 import { renderHeader } from './header';
-import { stopObserving } from './images';
+import { stopObserving } from './pendingImages';
 import { focusList, forgetList, renderList, select, visible } from './list';
 import { saveState, state, view } from './state';
 
