@@ -1,25 +1,13 @@
 import * as vscode from 'vscode';
-import type { CircleCiClient } from '../core/api/circleci/client';
-import type { GitHubClient } from '../core/api/github/client';
-import type { SiteSnapshot } from '../core/fleet/types';
-import { OutcomeUnknownError } from '../core/release/failures';
+import * as lifecycle from '../core/release/lifecycle';
 import type { Services } from '../services';
 
 /**
- * The one lifecycle of every command that changes a release (`createReleaseTag`, `holdRelease`/`releaseHold`,
- * `approveJob`, `rollback`): each declares its steps, this file runs them in the same order with the same guarantees.
- *
- * Before it, the command checks its whole argument — no request on bad input — and finds the site (`siteArgs.ts`).
- * Then `runReleaseAction`, holding the in-flight guard from the first read to the result (a second run of the same
- * action on the same site is refused meanwhile):
- * 1. `read`: the site's current state, read fresh (and what the argument did not say: a tag, a release);
- * 2. `alreadyDone`: when an earlier attempt already did it, its result — nothing is sent;
- * 3. `confirm`: a modal confirmation naming the site, the tag, the commit and the effect (skipped when
- *    `planet4.confirmActions` is false);
- * 4. `sendMutation`: the change sent once (never retried) → `[mutation] …` logged → the site read again and watched
- *    by the poller until the change shows;
- * 5. `result`: the command's result, announced.
+ * The release commands' lifecycle (`core/release/lifecycle.ts`) in VS Code: its confirmation is a modal warning
+ * (skipped when `planet4.confirmActions` is false), its progress a notification, its result an information message.
  */
+
+export type { Mutation, ReleaseAction } from '../core/release/lifecycle';
 
 /** What the lifecycle uses of the shell's services. */
 export type ActionServices = Pick<
@@ -27,105 +15,33 @@ export type ActionServices = Pick<
   'guard' | 'log' | 'fleet' | 'poller' | 'confirmActions' | 'github' | 'circleci'
 >;
 
-/** The modal confirmation: names the site, the tag, the commit and the effect. */
-export interface Confirmation {
-  message: string;
-  detail: string;
-  /** Its buttons; the first is the choice when confirmations are off. */
-  actions: string[];
+function inVsCode(services: ActionServices): lifecycle.ActionContext {
+  return {
+    guard: services.guard,
+    log: services.log,
+    fleet: services.fleet,
+    poller: services.poller,
+    github: () => services.github(),
+    circleci: () => services.circleci(),
+    confirm: (question) => confirm(services, question.message, question.detail, ...question.actions),
+    progress: (title, task) =>
+      Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task)),
+    announce: (message) => void vscode.window.showInformationMessage(message),
+  };
 }
 
-interface MutationSteps<T> {
-  /** `greenpeace/planet4-africa: tag v1.2.3`: what the `[mutation] … → failed` log line names. */
-  what: string;
-  /** The progress notification while it is sent (none in a batch, which shows its own). */
-  progress?: string;
-  /** The failure in a release manager's words (default: as thrown, already explained). */
-  explain?: (e: unknown) => Error;
-  /** The `[mutation] …` line once it is done. */
-  logged: (sent: T) => string;
-  /** What it changed, read again: the pipeline (CircleCI), main and the tags (GitHub), or both. */
-  changes: 'pipeline' | 'github' | 'all';
-  /** The poller reads the site fast until this holds for its snapshot (e.g. the new tag's pipeline shows). */
-  watchUntil: (sent: T) => (s: SiteSnapshot) => boolean;
-}
-
-/**
- * A change sent once to GitHub or CircleCI, with the client for the current credentials (asked for at the time of
- * sending; failing to get one is not a failed mutation). `log` records a step done on the way, when another follows.
- */
-export type Mutation<T> = MutationSteps<T> &
-  (
-    | { service: 'github'; send: (github: GitHubClient, log: (line: string) => void) => Promise<T> }
-    | { service: 'circleci'; send: (circleci: CircleCiClient, log: (line: string) => void) => Promise<T> }
-  );
-
-/** A command that changes a release, declared step by step (see the top of this file). */
-export interface ReleaseAction<S, T, R> {
-  /** The in-flight guard: the action's key (`rollback`, `approveJob:hold-production`) and its words ("A rollback"). */
-  guard: { action: string; inFlight: string };
-  /** Reads the site's current state, and asks what the argument did not say; undefined when the user cancels. */
-  read: () => Promise<S | undefined>;
-  /** The result of an earlier attempt that already did it (then nothing is sent), or undefined. */
-  alreadyDone?: (state: S) => Promise<R | undefined>;
-  confirm: (state: S) => Confirmation;
-  /** The change to send, given the state read and the confirmation's choice. */
-  mutation: (state: S, choice: string) => Mutation<T>;
-  /** The command's result once the change is sent, and the information message that says it. */
-  result: (sent: T, state: S) => R;
-  announce: (result: R, state: S) => string;
-}
-
-/** Runs a release command's declared steps for `site` (see the top of this file); undefined when cancelled. */
+/** Runs a release command's declared steps for `site`: guard → read → confirm → send once → log → watch → result. */
 export function runReleaseAction<S, T, R>(
   services: ActionServices,
   site: string,
-  action: ReleaseAction<S, T, R>,
+  action: lifecycle.ReleaseAction<S, T, R>,
 ): Promise<R | undefined> {
-  return services.guard.run(action.guard.action, site, action.guard.inFlight, async () => {
-    const state = await action.read();
-    if (state === undefined) return undefined;
-    const earlier = await action.alreadyDone?.(state);
-    if (earlier !== undefined) return earlier;
-    const question = action.confirm(state);
-    const choice = await confirm(services, question.message, question.detail, ...question.actions);
-    if (!choice) return undefined;
-    const sent = await sendMutation(services, site, action.mutation(state, choice));
-    const result = action.result(sent, state);
-    void vscode.window.showInformationMessage(action.announce(result, state));
-    return result;
-  });
+  return lifecycle.runReleaseAction(inVsCode(services), site, action);
 }
 
-/**
- * Sends a change once — never retried — and logs it; then the site is read again and the poller watches it until the
- * change shows, so the tree follows without a manual refresh. A failure is explained, logged and thrown.
- */
-export async function sendMutation<T>(services: ActionServices, site: string, mutation: Mutation<T>): Promise<T> {
-  const log = (line: string): void => {
-    services.log.info(`[mutation] ${line}`);
-  };
-  const sending = async (): Promise<T> => {
-    const sent =
-      mutation.service === 'github'
-        ? mutation.send(await services.github(), log)
-        : mutation.send(services.circleci(), log);
-    return sent.catch((e: unknown) => {
-      throw mutationFailed(services, site, mutation.what, mutation.explain ? mutation.explain(e) : e);
-    });
-  };
-  const sent =
-    mutation.progress === undefined
-      ? await sending()
-      : await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: mutation.progress },
-          sending,
-        );
-  log(mutation.logged(sent));
-  services.fleet.invalidate(site, mutation.changes);
-  services.poller.watch(site, mutation.watchUntil(sent));
-  void services.fleet.refresh({ sites: [site], github: mutation.changes !== 'pipeline' });
-  return sent;
+/** Sends a change once, logs it, reads the site again and watches it (a batch: its own guard and confirmation). */
+export function sendMutation<T>(services: ActionServices, site: string, mutation: lifecycle.Mutation<T>): Promise<T> {
+  return lifecycle.sendMutation(inVsCode(services), site, mutation);
 }
 
 /**
@@ -140,20 +56,4 @@ export async function confirm(
 ): Promise<string | undefined> {
   if (!services.confirmActions()) return actions[0];
   return vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions);
-}
-
-/**
- * Logs a failed mutation (`[mutation] <what> → failed: …`, or `→ outcome unknown: …` when it may have happened) and
- * returns the error to throw. When it may have happened, the site is read again so the tree shows what is true; the
- * action's in-flight guard is released as soon as the command's promise settles.
- */
-function mutationFailed(services: Pick<Services, 'log' | 'fleet'>, site: string, what: string, e: unknown): Error {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const unknown = err instanceof OutcomeUnknownError;
-  services.log.error(`[mutation] ${what} → ${unknown ? 'outcome unknown' : 'failed'}: ${err.message}`);
-  if (unknown) {
-    services.fleet.invalidate(site, 'all');
-    void services.fleet.refresh({ sites: [site], github: true });
-  }
-  return err;
 }
