@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { ApiError } from '../core/api/errors';
-import { OutcomeUnknownError } from '../core/release/outcome';
 import type { Services } from '../services';
 
 /** How a command was invoked: with an argument object (scripting, keybindings, tests) or from the UI. */
@@ -52,39 +51,4 @@ export function userMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
-}
-
-/**
- * A modal confirmation naming what will happen; skipped when `planet4.confirmActions` is false.
- * Returns the chosen action label, or undefined when cancelled.
- */
-export async function confirm(
-  services: Pick<Services, 'confirmActions'>,
-  message: string,
-  detail: string,
-  ...actions: string[]
-): Promise<string | undefined> {
-  if (!services.confirmActions()) return actions[0];
-  return vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions);
-}
-
-/**
- * Logs a failed mutation (`[mutation] <what> → failed: …`, or `→ outcome unknown: …` when it may have happened) and
- * returns the error to throw. When it may have happened, the site is read again so the tree shows what is true; the
- * action's in-flight guard is released as soon as the command's promise settles.
- */
-export function mutationFailed(
-  services: Pick<Services, 'log' | 'fleet'>,
-  site: string,
-  what: string,
-  e: unknown,
-): Error {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const unknown = err instanceof OutcomeUnknownError;
-  services.log.error(`[mutation] ${what} → ${unknown ? 'outcome unknown' : 'failed'}: ${err.message}`);
-  if (unknown) {
-    services.fleet.invalidate(site);
-    void services.fleet.refresh({ sites: [site], github: true });
-  }
-  return err;
 }

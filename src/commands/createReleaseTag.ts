@@ -1,16 +1,10 @@
 import * as vscode from 'vscode';
-import {
-  planRelease,
-  commitOnMain,
-  explainGitHubFailure,
-  holdMessage,
-  tagCommit,
-  type ReleasePlan,
-} from '../core/release/actions';
-import { explainGitHubMutationFailure, unanswered } from '../core/release/outcome';
+import { explainGitHubFailure, explainGitHubMutationFailure, unanswered } from '../core/release/failures';
+import { commitOnMain, holdMessage, planRelease, tagCommit, type ReleasePlan } from '../core/release/tagging';
 import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
-import { confirm, mutationFailed, registerCommand, userMessage } from './command';
+import { registerCommand, userMessage } from './command';
+import { confirm, runReleaseAction, sendMutation, type Mutation } from './releaseAction';
 import { optionalBoolean, optionalString, requireSite, requireTag, siteArgument, siteFor } from './siteArgs';
 
 export interface CreateReleaseTagResult {
@@ -21,46 +15,50 @@ export interface CreateReleaseTagResult {
   held: boolean;
 }
 
-/** Tags `main` (optionally after a [HOLD] commit) with an annotated release tag. Mutations: once each. */
-async function createTag(
+/**
+ * Tags `main` (after a [HOLD] commit when `hold` and HEAD carries none) with an annotated release tag: each mutation
+ * sent once. The site is then watched until CircleCI shows the new pipeline.
+ */
+function tagging(
   services: Services,
   plan: ReleasePlan,
   tag: string,
   hold: boolean,
-): Promise<CreateReleaseTagResult> {
+  progress?: string,
+): Mutation<CreateReleaseTagResult> {
   const org = services.organization();
-  const github = await services.github();
-  let commit = plan.head;
-  let held = plan.headHold;
+  const where = `${org}/${plan.repo}`;
   let holding = false;
-  try {
-    if (hold && !plan.headHold) {
-      holding = true;
-      commit = await commitOnMain(github, org, plan.repo, plan.head, holdMessage(plan.head));
-      holding = false;
-      services.log.info(
-        `[mutation] ${org}/${plan.repo}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`,
-      );
-      held = true;
-    }
-    await tagCommit(github, org, plan.repo, tag, commit.sha);
-    services.log.info(
-      `[mutation] ${org}/${plan.repo}: annotated tag ${tag} on ${commit.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`,
-    );
-  } catch (e) {
-    // Which mutation got no answer: the [HOLD] commit (then no tag was made yet) or the tag itself.
-    const holdCommit = unanswered.holdCommit(org, plan.repo, 'hold');
-    const unansweredStep = holding
-      ? { ...holdCommit, check: `${tag} was not created. ${holdCommit.check}` }
-      : unanswered.tag(org, plan.repo, tag);
-    const err = explainGitHubMutationFailure(e, unansweredStep, org, plan.repo, `create the tag ${tag}`, tag);
-    throw mutationFailed(services, plan.site, `${org}/${plan.repo}: tag ${tag}`, err);
-  }
-  // The site polls fast until CircleCI shows the new pipeline.
-  services.fleet.invalidate(plan.site);
-  services.poller.watch(plan.site, (s) => s.pipeline?.tag === tag);
-  void services.fleet.refresh({ sites: [plan.site], github: true });
-  return { site: plan.site, tag, sha: commit.sha, held };
+  return {
+    service: 'github',
+    what: `${where}: tag ${tag}`,
+    ...(progress !== undefined ? { progress } : {}),
+    send: async (github, log) => {
+      let commit = plan.head;
+      let held = plan.headHold;
+      if (hold && !plan.headHold) {
+        holding = true;
+        commit = await commitOnMain(github, org, plan.repo, plan.head, holdMessage(plan.head));
+        holding = false;
+        log(`${where}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`);
+        held = true;
+      }
+      await tagCommit(github, org, plan.repo, tag, commit.sha);
+      return { site: plan.site, tag, sha: commit.sha, held };
+    },
+    explain: (e) => {
+      // Which mutation got no answer: the [HOLD] commit (then no tag was made yet) or the tag itself.
+      const holdCommit = unanswered.holdCommit(org, plan.repo, 'hold');
+      const unansweredStep = holding
+        ? { ...holdCommit, check: `${tag} was not created. ${holdCommit.check}` }
+        : unanswered.tag(org, plan.repo, tag);
+      return explainGitHubMutationFailure(e, unansweredStep, org, plan.repo, `create the tag ${tag}`, tag);
+    },
+    logged: (r) => `${where}: annotated tag ${tag} on ${r.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`,
+    changes: 'all',
+    // The site polls fast until CircleCI shows the new pipeline.
+    watchUntil: () => (s) => s.pipeline?.tag === tag,
+  };
 }
 
 /** A site row of the tree (or anything shaped like one, checked by `requireSite` like any other site argument). */
@@ -92,57 +90,42 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     if (arg !== undefined) siteArgument(arg);
     const wantedTag = optionalString(arg, 'tag');
     if (wantedTag !== undefined) requireTag(wantedTag);
-    const holdArg = optionalBoolean(arg, 'hold');
+    const holdArg = optionalBoolean(arg, 'hold') ?? false;
     const site = await siteFor(services, arg, 'Create a release tag for…');
     if (!site) return undefined;
+    const org = services.organization();
 
-    return services.guard.run('createReleaseTag', site, 'Creating a release tag', async () => {
-      const github = await services.github();
-      const plan = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Reading planet4-${site}…` },
-        () =>
-          planRelease(github, services.organization(), site).catch((e: unknown) => {
-            throw explainGitHubFailure(e, services.organization(), `planet4-${site}`, 'read the tags');
-          }),
-      );
-      let tag = wantedTag ?? plan.next;
-      if (scripted && tag === undefined)
-        throw new Error(`${site} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.`);
-      if (!scripted) {
-        tag = await vscode.window.showInputBox({
-          title: `New release tag for ${site}`,
-          value: tag ?? 'v0.0.1',
-          prompt: `Latest release: ${plan.latest ?? 'none'}. The tag goes on ${describeCommit(plan)}.`,
-          ignoreFocusOut: true,
-          validateInput: (v) => {
-            const r = validateNewTag(v, plan.tags);
-            if (r.error) return { message: r.error, severity: vscode.InputBoxValidationSeverity.Error };
-            if (r.warning) return { message: r.warning, severity: vscode.InputBoxValidationSeverity.Warning };
-            return undefined;
-          },
-        });
-      }
-      if (tag === undefined) return undefined;
-      tag = tag.trim();
-      const v = validateNewTag(tag, plan.tags);
-      if (v.error) throw new Error(`${site}: ${v.error}`);
-      let hold = holdArg ?? false;
-      const choice = await confirm(
-        services,
-        `Tag ${site} ${tag}?`,
-        `Creates the annotated tag ${tag} in ${services.organization()}/planet4-${site} on ${describeCommit(plan)}.\n\nCircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production${plan.headHold || hold ? ' after a person approves hold-production' : ' automatically unless the visual tests fail'}.${v.warning ? `\n\nWarning: ${v.warning}` : ''}`,
-        ...(hold ? ['Tag with [HOLD]'] : ['Tag', 'Tag with [HOLD]']),
-      );
-      if (!choice) return undefined;
-      if (choice === 'Tag with [HOLD]') hold = true;
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Tagging ${site} ${tag}…` },
-        () => createTag(services, plan, tag, hold),
-      );
-      void vscode.window.showInformationMessage(
-        `${site}: tagged ${tag} on ${result.sha.slice(0, 7)}${result.held ? ' with [HOLD]' : ''}. CircleCI will start the production pipeline.`,
-      );
-      return result;
+    return runReleaseAction(services, site, {
+      guard: { action: 'createReleaseTag', inFlight: 'Creating a release tag' },
+      read: async () => {
+        const github = await services.github();
+        const plan = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Reading planet4-${site}…` },
+          () =>
+            planRelease(github, org, site).catch((e: unknown) => {
+              throw explainGitHubFailure(e, org, `planet4-${site}`, 'read the tags');
+            }),
+        );
+        let tag = wantedTag ?? plan.next;
+        if (scripted && tag === undefined)
+          throw new Error(`${site} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.`);
+        if (!scripted) tag = await askTag(site, tag, plan);
+        if (tag === undefined) return undefined;
+        tag = tag.trim();
+        const v = validateNewTag(tag, plan.tags);
+        if (v.error) throw new Error(`${site}: ${v.error}`);
+        return { plan, tag, warning: v.warning };
+      },
+      confirm: ({ plan, tag, warning }) => ({
+        message: `Tag ${site} ${tag}?`,
+        detail: `Creates the annotated tag ${tag} in ${org}/planet4-${site} on ${describeCommit(plan)}.\n\nCircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production${plan.headHold || holdArg ? ' after a person approves hold-production' : ' automatically unless the visual tests fail'}.${warning ? `\n\nWarning: ${warning}` : ''}`,
+        actions: holdArg ? ['Tag with [HOLD]'] : ['Tag', 'Tag with [HOLD]'],
+      }),
+      mutation: ({ plan, tag }, choice) =>
+        tagging(services, plan, tag, holdArg || choice === 'Tag with [HOLD]', `Tagging ${site} ${tag}…`),
+      result: (tagged) => tagged,
+      announce: (r) =>
+        `${site}: tagged ${r.tag} on ${r.sha.slice(0, 7)}${r.held ? ' with [HOLD]' : ''}. CircleCI will start the production pipeline.`,
     });
   };
 
@@ -185,7 +168,7 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
           try {
             results.push(
               await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () =>
-                createTag(services, plan, plan.next ?? '', hold),
+                sendMutation(services, plan.site, tagging(services, plan, plan.next ?? '', hold)),
               ),
             );
           } catch (e) {
@@ -202,4 +185,20 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
   };
 
   return [registerCommand(services, 'planet4.createReleaseTag', (arg, inv, all) => run(arg, inv.scripted, all[1]))];
+}
+
+/** From the palette: the new tag, proposed and checked as it is typed (undefined when dismissed). */
+function askTag(site: string, proposed: string | undefined, plan: ReleasePlan): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `New release tag for ${site}`,
+    value: proposed ?? 'v0.0.1',
+    prompt: `Latest release: ${plan.latest ?? 'none'}. The tag goes on ${describeCommit(plan)}.`,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const r = validateNewTag(v, plan.tags);
+      if (r.error) return { message: r.error, severity: vscode.InputBoxValidationSeverity.Error };
+      if (r.warning) return { message: r.warning, severity: vscode.InputBoxValidationSeverity.Warning };
+      return undefined;
+    },
+  });
 }

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { projectSlug } from '../core/api/circleci/types';
-import { explainCircleciFailure, explainGitHubFailure, findProductionTag } from '../core/release/actions';
+import { explainCircleciFailure, explainGitHubFailure } from '../core/release/failures';
+import { findProductionTag, type ReleaseHistoryEntry } from '../core/release/history';
 import { earlierRollbackPipeline, RecentRollbacks, triggerRollback } from '../core/release/rollback';
 import { sortReleaseTags } from '../core/release/version';
 import type { Services } from '../services';
 import { timeAgo } from '../treeViews/pipelinesTree';
-import { confirm, mutationFailed, registerCommand } from './command';
+import { registerCommand } from './command';
+import { runReleaseAction } from './releaseAction';
 import { optionalString, requireTag, siteArgument, siteFor } from './siteArgs';
 
 export interface RollbackResult {
@@ -30,101 +32,109 @@ export function registerRollback(services: Services): vscode.Disposable[] {
     registerCommand(services, 'planet4.rollback', async (arg, inv): Promise<RollbackResult | undefined> => {
       // Every argument is checked before any request.
       if (arg !== undefined) siteArgument(arg);
-      let tag = optionalString(arg, 'tag');
-      if (inv.scripted) tag = requireTag(tag);
-      else if (tag !== undefined) requireTag(tag);
+      let wanted = optionalString(arg, 'tag');
+      if (inv.scripted) wanted = requireTag(wanted);
+      else if (wanted !== undefined) requireTag(wanted);
       const site = await siteFor(services, arg, 'Roll back…', (s) => s.state !== 'no-project');
       if (!site) return undefined;
       const org = services.organization();
       const slug = projectSlug(org, site);
-      return services.guard.run('rollback', site, 'A rollback', async () => {
-        const github = await services.github();
-        const [tags, prod] = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Reading the releases of ${site}…` },
-          () =>
-            Promise.all([
-              github.listTags(org, `planet4-${site}`).catch((e: unknown) => {
-                throw explainGitHubFailure(e, org, `planet4-${site}`, 'list the tags');
-              }),
-              findProductionTag(services.circleci(), org, site).catch((e: unknown) => {
-                throw explainCircleciFailure(e, slug, 'read the pipelines');
-              }),
-            ]),
-        );
-        const releases = sortReleaseTags(tags.map((t) => t.name));
-        if (tag === undefined) {
-          const built = new Map(prod.history.map((h) => [h.tag, h.createdAt]));
-          const pick = await vscode.window.showQuickPick(
-            releases
-              .map((t) => ({
-                label: t,
-                description: t === prod.production ? '$(rocket) in production now' : undefined,
-                detail: built.has(t)
-                  ? `built ${timeAgo(built.get(t))} (${new Date(built.get(t) ?? '').toUTCString()})`
-                  : undefined,
-                tag: t,
-              }))
-              .filter((i) => i.tag !== prod.production)
-              .concat(
-                prod.production
-                  ? [
-                      {
-                        label: prod.production,
-                        description: '$(rocket) in production now — redeploys the same release',
-                        detail: undefined,
-                        tag: prod.production,
-                      },
-                    ]
-                  : [],
-              ),
-            {
-              title: `Roll ${site} back to…`,
-              placeHolder: `In production now: ${prod.production ?? 'unknown'}`,
-              matchOnDescription: true,
-            },
+      return runReleaseAction(services, site, {
+        guard: { action: 'rollback', inFlight: 'A rollback' },
+        read: async () => {
+          const github = await services.github();
+          const [tags, prod] = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Reading the releases of ${site}…` },
+            () =>
+              Promise.all([
+                github.listTags(org, `planet4-${site}`).catch((e: unknown) => {
+                  throw explainGitHubFailure(e, org, `planet4-${site}`, 'list the tags');
+                }),
+                findProductionTag(services.circleci(), org, site).catch((e: unknown) => {
+                  throw explainCircleciFailure(e, slug, 'read the pipelines');
+                }),
+              ]),
           );
-          if (!pick) return undefined;
-          tag = pick.tag;
-        }
-        if (!releases.includes(tag)) throw new Error(`${tag} is not a release tag of ${org}/planet4-${site}.`);
-        const request = { site, slug, tag, newestPipelineBefore: prod.newestPipelineNumber };
-        const existing = await earlierRollbackPipeline(services.circleci(), recent, request);
-        if (existing !== undefined) {
+          const releases = sortReleaseTags(tags.map((t) => t.name));
+          const tag = wanted ?? (await pickRelease(site, releases, prod.production, prod.history));
+          if (tag === undefined) return undefined;
+          if (!releases.includes(tag)) throw new Error(`${tag} is not a release tag of ${org}/planet4-${site}.`);
+          return {
+            production: prod.production,
+            request: { site, slug, tag, newestPipelineBefore: prod.newestPipelineNumber },
+          };
+        },
+        alreadyDone: async ({ request }) => {
+          const existing = await earlierRollbackPipeline(services.circleci(), recent, request);
+          if (existing === undefined) return undefined;
+          const tag = request.tag;
           services.log.info(`${slug}: rollback to ${tag} already started as pipeline ${existing}: nothing sent`);
           void vscode.window.showInformationMessage(
             `${site}: the rollback to ${tag} was already started by the earlier attempt (pipeline ${existing}): nothing was sent again.`,
           );
           return { site, tag, pipelineNumber: existing, alreadyStarted: true };
-        }
-        const ok = await confirm(
-          services,
-          `Roll ${site} back to ${tag}?`,
-          `Triggers the rollback pipeline of ${slug} for ${tag}${prod.production ? ` (production runs ${prod.production} now)` : ''}: it redeploys ${tag} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.`,
-          'Start rollback',
-        );
-        if (!ok) return undefined;
-        const circleci = services.circleci();
-        const triggered = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Starting the rollback of ${site} to ${tag}…` },
-          () =>
-            triggerRollback(circleci, recent, request).catch((e: unknown) => {
-              throw mutationFailed(services, site, `${slug}: rollback to ${request.tag}`, e);
-            }),
-        );
-        services.log.info(
-          `[mutation] ${slug}: POST pipeline ${JSON.stringify({ tag, parameters: { rollback: true } })} → pipeline ${triggered.number}`,
-        );
-        services.fleet.invalidate(site, 'pipeline');
-        services.poller.watch(
-          site,
-          (s) => s.pipeline?.number === triggered.number && s.workflow?.kind === 'rollback' && s.state !== 'running',
-        );
-        void services.fleet.refresh({ sites: [site], github: false });
-        void vscode.window.showInformationMessage(
-          `${site}: rollback to ${tag} started (pipeline ${triggered.number}). Approve hold-production to roll production back.`,
-        );
-        return { site, tag, pipelineNumber: triggered.number };
+        },
+        confirm: ({ production, request: { tag } }) => ({
+          message: `Roll ${site} back to ${tag}?`,
+          detail: `Triggers the rollback pipeline of ${slug} for ${tag}${production ? ` (production runs ${production} now)` : ''}: it redeploys ${tag} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.`,
+          actions: ['Start rollback'],
+        }),
+        mutation: ({ request }) => ({
+          service: 'circleci',
+          what: `${slug}: rollback to ${request.tag}`,
+          progress: `Starting the rollback of ${site} to ${request.tag}…`,
+          // Explained by triggerRollback, which remembers the attempt.
+          send: (circleci) => triggerRollback(circleci, recent, request),
+          logged: (triggered) =>
+            `${slug}: POST pipeline ${JSON.stringify({ tag: request.tag, parameters: { rollback: true } })} → pipeline ${triggered.number}`,
+          changes: 'pipeline',
+          watchUntil: (triggered) => (s) =>
+            s.pipeline?.number === triggered.number && s.workflow?.kind === 'rollback' && s.state !== 'running',
+        }),
+        result: (triggered, { request: { tag } }) => ({ site, tag, pipelineNumber: triggered.number }),
+        announce: ({ tag, pipelineNumber }) =>
+          `${site}: rollback to ${tag} started (pipeline ${pipelineNumber}). Approve hold-production to roll production back.`,
       });
     }),
   ];
+}
+
+/** From the palette: which release to roll back to, newest first, the one in production now last. */
+async function pickRelease(
+  site: string,
+  releases: string[],
+  production: string | undefined,
+  history: ReleaseHistoryEntry[],
+): Promise<string | undefined> {
+  const built = new Map(history.map((h) => [h.tag, h.createdAt]));
+  const pick = await vscode.window.showQuickPick(
+    releases
+      .map((t) => ({
+        label: t,
+        description: t === production ? '$(rocket) in production now' : undefined,
+        detail: built.has(t)
+          ? `built ${timeAgo(built.get(t))} (${new Date(built.get(t) ?? '').toUTCString()})`
+          : undefined,
+        tag: t,
+      }))
+      .filter((i) => i.tag !== production)
+      .concat(
+        production
+          ? [
+              {
+                label: production,
+                description: '$(rocket) in production now — redeploys the same release',
+                detail: undefined,
+                tag: production,
+              },
+            ]
+          : [],
+      ),
+    {
+      title: `Roll ${site} back to…`,
+      placeHolder: `In production now: ${production ?? 'unknown'}`,
+      matchOnDescription: true,
+    },
+  );
+  return pick?.tag;
 }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Sandbox, SandboxOptions } from '../sandbox';
 import type { Services } from '../services';
-import { registerCommand } from './command';
+import { isScriptedArg, registerCommand } from './command';
 
 type SandboxModule = typeof import('../sandbox');
 
@@ -50,7 +50,7 @@ export class SandboxController implements vscode.Disposable {
   register(): vscode.Disposable[] {
     return [
       registerCommand(this.services, 'planet4.startSandbox', async (arg) => {
-        const options = typeof arg === 'object' && arg !== null && !('kind' in arg) ? (arg as SandboxOptions) : {};
+        const options = isScriptedArg(arg) ? (arg as SandboxOptions) : {};
         const sandbox = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: 'Starting the Planet 4 sandbox…' },
           () => this.start(options),

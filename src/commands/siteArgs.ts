@@ -4,7 +4,6 @@ import { STATE_WORDS } from '../core/pipeline/stages';
 import { releaseTagProblem } from '../core/release/version';
 import { normalizeSiteName } from '../core/util/names';
 import type { Services } from '../services';
-import { siteOf } from '../treeViews/nodes';
 
 /** What the site checks need: the fleet's site list, and a way to wait until it (and a site's snapshot) is loaded. */
 export type SiteServices = Pick<Services, 'fleet' | 'whenReady'>;
@@ -64,10 +63,10 @@ export function siteArgument(arg: unknown): string {
   if (typeof arg !== 'object' || arg === null) {
     throw new Error(`Pass an argument object such as {site: "africa"}, not ${describeValue(arg)}.`);
   }
-  const given = (arg as { site?: unknown }).site;
-  if (given !== undefined && given !== null && typeof given !== 'string') throw new Error('"site" must be a string.');
-  const raw = siteOf(arg);
-  if (raw === undefined || raw.trim() === '')
+  // A tree node and `{site}` both carry the site as `site`.
+  const raw = (arg as { site?: unknown }).site;
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new Error('"site" must be a string.');
+  if (typeof raw !== 'string' || raw.trim() === '')
     throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
   const site = normalizeSiteName(raw);
   if (site === undefined) {

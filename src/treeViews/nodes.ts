@@ -46,12 +46,3 @@ export class NodeCache {
     return node;
   }
 }
-
-/** A command argument naming a site: a string, `{site}`, or a tree node. */
-export function siteOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'site' in arg && typeof arg.site === 'string') {
-    return (arg as { site: string }).site;
-  }
-  return undefined;
-}

@@ -10,7 +10,7 @@ import {
   mayHaveHappened,
   OutcomeUnknownError,
   unanswered,
-} from '../../src/core/release/outcome';
+} from '../../src/core/release/failures';
 
 const unknown = (service: 'github' | 'circleci', kind: 'timeout' | 'server' | 'network', status?: number): ApiError =>
   new ApiError(service, kind, 'the client message', status, undefined, undefined, true);

@@ -5,8 +5,8 @@ import { CircleCiClient } from '../../src/core/api/circleci/client';
 import type { Pipeline } from '../../src/core/api/circleci/types';
 import { ApiError } from '../../src/core/api/errors';
 import { GitHubClient } from '../../src/core/api/github/client';
-import { findProductionTag, planRelease } from '../../src/core/release/actions';
-import { OutcomeUnknownError } from '../../src/core/release/outcome';
+import { OutcomeUnknownError } from '../../src/core/release/failures';
+import { findProductionTag } from '../../src/core/release/history';
 import {
   earlierRollbackPipeline,
   findStartedRollback,
@@ -16,6 +16,7 @@ import {
   triggerRollback,
   type RollbackRequest,
 } from '../../src/core/release/rollback';
+import { planRelease } from '../../src/core/release/tagging';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 const ORG = 'greenpeace';

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { carriesHold, explainHold, HOLD_REASON_TEXT } from '../../src/core/release/hold';
-import { approvalMeaning, holdMessage, releaseHoldMessage } from '../../src/core/release/actions';
+import { approvalMeaning } from '../../src/core/release/approvals';
+import { holdMessage, releaseHoldMessage } from '../../src/core/release/tagging';
 
 describe('[HOLD]', () => {
   it('is the literal, case-sensitive text anywhere in the full message', () => {

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { CircleCiClient } from '../../src/core/api/circleci/client';
 import { GitHubClient } from '../../src/core/api/github/client';
-import { findProductionTag, planRelease, tagCommit } from '../../src/core/release/actions';
+import { findProductionTag } from '../../src/core/release/history';
+import { planRelease, tagCommit } from '../../src/core/release/tagging';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 
 describe('release plan against the sandbox', function () {

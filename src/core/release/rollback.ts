@@ -1,7 +1,6 @@
 import type { CircleCiClient } from '../api/circleci/client';
 import type { Pipeline, TriggeredPipeline } from '../api/circleci/types';
-import { explainCircleciFailure } from './actions';
-import { explainCircleciMutationFailure, mayHaveHappened, unanswered } from './outcome';
+import { explainCircleciFailure, explainCircleciMutationFailure, mayHaveHappened, unanswered } from './failures';
 
 /**
  * Triggering a pipeline is not idempotent: when CircleCI does not answer a rollback trigger, it may have started the

@@ -1,5 +1,58 @@
 import { ApiError } from '../api/errors';
-import { explainCircleciFailure, explainGitHubFailure } from './actions';
+
+/**
+ * A release action that failed, in a release manager's words: why GitHub or CircleCI refused it
+ * (`explainGitHubFailure`, `explainCircleciFailure`), or — for a mutation that got no answer — that it may have
+ * happened and how to check (`OutcomeUnknownError`, `unanswered`).
+ */
+
+/** Rewrites a GitHub failure of a release action in a release manager's words. */
+export function explainGitHubFailure(e: unknown, org: string, repo: string, action: string, tag?: string): Error {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e : new Error(String(e));
+  const where = `${org}/${repo}`;
+  switch (e.kind) {
+    case 'conflict':
+      if (/already exists/i.test(e.serviceMessage ?? '')) {
+        return new Error(
+          `${tag ?? 'The tag'} already exists in ${where}: no tag was created. Refresh and pick the next version.`,
+        );
+      }
+      if (/fast forward/i.test(e.serviceMessage ?? '')) {
+        return new Error(
+          `main of ${where} moved while ${action} (someone pushed): it is not a fast forward, so nothing changed. Refresh and try again.`,
+        );
+      }
+      return new Error(`GitHub refused to ${action} in ${where}: ${e.serviceMessage ?? e.message}`);
+    case 'forbidden':
+      return new Error(
+        `No permission to ${action} in ${where}: your GitHub token cannot write to it (GitHub: "${e.serviceMessage ?? 'forbidden'}").`,
+      );
+    case 'notFound':
+      return new Error(`${where} was not found, or your GitHub account has no access to it: cannot ${action}.`);
+    case 'unauthorized':
+      return new Error(`GitHub rejected the token while trying to ${action} in ${where}: sign in again.`);
+    default:
+      return new Error(e.message);
+  }
+}
+
+/** Rewrites a CircleCI failure of a release action in a release manager's words. */
+export function explainCircleciFailure(e: unknown, slug: string, action: string): Error {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e : new Error(String(e));
+  switch (e.kind) {
+    case 'notFound':
+      return new Error(
+        `CircleCI: project ${slug} not found, or your CircleCI token has no access to it (${e.serviceMessage ?? '404'}): cannot ${action}.`,
+      );
+    case 'unauthorized':
+      return new Error(`CircleCI rejected the token while trying to ${action}: set the CircleCI token again.`);
+    case 'invalid':
+    case 'conflict':
+      return new Error(`CircleCI refused to ${action} for ${slug}: ${e.serviceMessage ?? e.message}`);
+    default:
+      return new Error(e.message);
+  }
+}
 
 /**
  * A mutation whose request may have reached the service although no answer came back (a timeout or a reset after
