@@ -4,7 +4,7 @@ import { explainCircleciFailure, explainGitHubFailure, findProductionTag } from 
 import { earlierRollbackPipeline, RecentRollbacks, triggerRollback } from '../core/release/rollback';
 import { sortReleaseTags } from '../core/release/version';
 import type { Services } from '../services';
-import { timeAgo } from '../treeViews/pipelinesTree';
+import { timeAgo } from '../core/util/time';
 import { confirm, mutationFailed, registerCommand } from './command';
 import { optionalString, requireTag, siteArgument, siteFor } from './siteArgs';
 

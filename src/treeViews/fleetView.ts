@@ -7,7 +7,8 @@ import type { Fleet } from '../core/fleet/fleet';
 import type { Poller } from '../core/fleet/poller';
 import type { FleetStateStore } from '../store/fleetState';
 import type { PipelineNode } from './nodes';
-import { fleetSummary, type PipelinesTreeProvider } from './pipelinesTree';
+import { fleetSummary } from './labels';
+import type { PipelinesTreeProvider } from './pipelinesTree';
 
 /** Why the view shows a welcome message instead of sites (`planet4.state` context key). */
 export type ViewState =
