@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { Attention } from './attention';
-import { Credentials } from './auth/credentials';
+import type { Attention } from './attention';
 import { registerCircleciToken } from './commands/circleciToken';
 import { registerFilter } from './commands/filter';
 import { registerOpenInBrowser } from './commands/openInBrowser';
@@ -10,17 +9,14 @@ import { registerReleaseCommands } from './commands/release';
 import { registerRevealSite } from './commands/revealSite';
 import { SandboxController } from './commands/sandbox';
 import { registerShowLog } from './commands/showLog';
-import { settings } from './config';
-import { Connection } from './connection';
-import { Fleet } from './core/fleet/fleet';
-import { Poller } from './core/fleet/poller';
-import { ActionGuard } from './core/release/guard';
+import type { Connection } from './connection';
+import type { Fleet } from './core/fleet/fleet';
+import type { Poller } from './core/fleet/poller';
 import type { Sandbox, SandboxOptions } from './sandbox';
-import type { Services } from './services';
-import { FleetStateStore } from './store/fleetState';
-import { FleetView, type ViewState } from './treeViews/fleetView';
+import { createServices } from './services';
+import type { ViewState } from './treeViews/fleetView';
 import type { PipelineNode } from './treeViews/nodes';
-import { PipelinesTreeProvider } from './treeViews/pipelinesTree';
+import type { PipelinesTreeProvider } from './treeViews/pipelinesTree';
 
 export type { ViewState };
 
@@ -46,50 +42,12 @@ export interface Planet4Api {
   readonly sandbox: Sandbox | undefined;
 }
 
-/** Settings whose change starts the view over (site list, endpoints, organization). */
-const RESTARTING_SETTINGS = ['organization', 'sites', 'github.apiUrl', 'circleci.apiUrl'].map((k) => `planet4.${k}`);
-
-/** The composition root: builds the parts, wires them and their commands, paints the last known state. */
+/** The composition root: builds the parts (`createServices`), registers the commands, paints the last known state. */
 export async function activate(context: vscode.ExtensionContext): Promise<Planet4Api> {
   const t0 = Date.now();
   const version = String((context.extension.packageJSON as { version?: string }).version);
-  const log = vscode.window.createOutputChannel('Planet 4', { log: true });
-  const credentials = new Credentials(context.secrets);
-  await credentials.init();
-  const connection = new Connection(credentials, log);
-  const organization = (): string => view.organization();
-  const fleet = new Fleet({
-    circleci: () => connection.circleci(),
-    github: () => connection.github(),
-    organization,
-    log,
-  });
-  const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
-  const tree = new PipelinesTreeProvider(fleet, organization);
-  const treeView = vscode.window.createTreeView('planet4.pipelines', {
-    treeDataProvider: tree,
-    showCollapseAll: true,
-    canSelectMany: true,
-  });
-  const store = new FleetStateStore(context.globalState, fleet, log);
-  const attention = new Attention(fleet, organization);
-  const view: FleetView = new FleetView({ fleet, poller, tree, treeView, store, attention, connection, log });
-  const services: Services = {
-    context,
-    log,
-    fleet,
-    poller,
-    credentials,
-    connection,
-    tree,
-    treeView,
-    organization,
-    guard: new ActionGuard(),
-    circleci: () => connection.circleci(),
-    github: () => connection.github(),
-    confirmActions: () => settings.confirmActions(),
-    whenReady: (site) => view.whenReady(site),
-  };
+  const { services, view, attention } = await createServices(context);
+  const { log, credentials, tree, treeView, fleet, poller, connection } = services;
   const sandbox = new SandboxController(services);
   const visualReport = registerOpenVisualReport(services);
   context.subscriptions.push(
@@ -101,12 +59,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     sandbox,
     view,
     poller,
-    credentials.onDidChange(() => {
-      view.restart();
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (RESTARTING_SETTINGS.some((k) => e.affectsConfiguration(k))) view.restart();
-    }),
     ...registerRefresh(services, () => view.reloadSites()),
     ...registerCircleciToken(services),
     ...registerFilter(services, () => {
@@ -120,12 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     ...registerShowLog(services),
   );
   view.show();
-  if (process.env.PLANET4_SANDBOX === '1') {
-    const scenario = (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed';
-    sandbox.start({ scenario }).catch((e: unknown) => {
-      log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`);
-    });
-  }
+  if (process.env.PLANET4_SANDBOX === '1') startSandboxFromEnvironment(sandbox, log);
   log.info(`Planet 4 Pipelines ${version} activated in ${Date.now() - t0} ms`);
   return {
     version,
@@ -143,6 +90,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
       return sandbox.sandbox;
     },
   };
+}
+
+/** `PLANET4_SANDBOX=1` (the "Try the Sandbox" launch): starts the sandbox in `PLANET4_SANDBOX_SCENARIO` (mixed). */
+function startSandboxFromEnvironment(sandbox: SandboxController, log: vscode.LogOutputChannel): void {
+  const scenario = (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed';
+  sandbox.start({ scenario }).catch((e: unknown) => {
+    log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`);
+  });
 }
 
 export function deactivate(): void {

@@ -1,13 +1,17 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { Attention } from './attention';
+import { Credentials } from './auth/credentials';
+import { settings } from './config';
+import { Connection } from './connection';
 import type { CircleCiClient } from './core/api/circleci/client';
 import type { GitHubClient } from './core/api/github/client';
-import type { Fleet } from './core/fleet/fleet';
-import type { Poller } from './core/fleet/poller';
-import type { Credentials } from './auth/credentials';
-import type { Connection } from './connection';
-import type { PipelinesTreeProvider } from './treeViews/pipelinesTree';
+import { Fleet } from './core/fleet/fleet';
+import { Poller } from './core/fleet/poller';
+import { ActionGuard } from './core/release/guard';
+import { FleetStateStore } from './store/fleetState';
+import { FleetView } from './treeViews/fleetView';
 import type { PipelineNode } from './treeViews/nodes';
-import type { ActionGuard } from './core/release/guard';
+import { PipelinesTreeProvider } from './treeViews/pipelinesTree';
 
 /**
  * What the VS Code shell's parts (commands, tree, webviews) share. Built once in `activate()`; clients are
@@ -38,4 +42,66 @@ export interface Services {
    * it when it has none or only the restored one). Rejects with the reason when no site list can be loaded.
    */
   whenReady(site?: string): Promise<void>;
+}
+
+/** The shell's parts as `createServices` builds them: what commands share, the view's life, the status bar. */
+export interface Parts {
+  readonly services: Services;
+  readonly view: FleetView;
+  readonly attention: Attention;
+}
+
+/**
+ * The composition: the credentials, the clients, the fleet and its poller, the tree and its view, the saved state and
+ * the attention surface, built once and wired to each other (nothing is loaded yet: `FleetView.show()` starts).
+ */
+export async function createServices(context: vscode.ExtensionContext): Promise<Parts> {
+  const log = vscode.window.createOutputChannel('Planet 4', { log: true });
+  const credentials = new Credentials(context.secrets);
+  await credentials.init();
+  const connection = new Connection(credentials, log);
+  const organization = (): string => view.organization();
+  const fleet = new Fleet({
+    circleci: () => connection.circleci(),
+    github: () => connection.github(),
+    organization,
+    log,
+  });
+  const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
+  const tree = new PipelinesTreeProvider(fleet, organization);
+  const treeView = vscode.window.createTreeView('planet4.pipelines', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
+  const store = new FleetStateStore(context.globalState, fleet, log);
+  const attention = new Attention(fleet, organization);
+  const view: FleetView = new FleetView({
+    credentials,
+    fleet,
+    poller,
+    tree,
+    treeView,
+    store,
+    attention,
+    connection,
+    log,
+  });
+  const services: Services = {
+    context,
+    log,
+    fleet,
+    poller,
+    credentials,
+    connection,
+    tree,
+    treeView,
+    organization,
+    guard: new ActionGuard(),
+    circleci: () => connection.circleci(),
+    github: () => connection.github(),
+    confirmActions: () => settings.confirmActions(),
+    whenReady: (site) => view.whenReady(site),
+  };
+  return { services, view, attention };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { FILTER_LABELS, type SiteFilter } from '../treeViews/pipelinesTree';
+import { FILTER_LABELS, type SiteFilter } from '../treeViews/filter';
 import { registerCommand } from './command';
 
 const FILTERS = Object.keys(FILTER_LABELS) as SiteFilter[];

@@ -5,7 +5,7 @@ import { findProductionTag, type ReleaseHistoryEntry } from '../core/release/his
 import { earlierRollbackPipeline, RecentRollbacks, triggerRollback } from '../core/release/rollback';
 import { sortReleaseTags } from '../core/release/version';
 import type { Services } from '../services';
-import { timeAgo } from '../treeViews/pipelinesTree';
+import { timeAgo } from '../core/util/time';
 import { registerCommand } from './command';
 import { runReleaseAction } from './releaseAction';
 import { optionalString, requireTag, siteArgument, siteFor } from './siteArgs';

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { Fleet, PersistedFleet } from '../core/fleet/fleet';
+import type { Fleet } from '../core/fleet/fleet';
+import type { PersistedFleet } from '../core/fleet/persistence';
 
 const KEY = 'planet4.fleet.v1';
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Attention } from '../attention';
+import type { Credentials } from '../auth/credentials';
 import { settings, SettingsError } from '../config';
 import { NotSignedInError, type Connection } from '../connection';
 import { ApiError } from '../core/api/errors';
@@ -7,7 +8,8 @@ import type { Fleet } from '../core/fleet/fleet';
 import type { Poller } from '../core/fleet/poller';
 import type { FleetStateStore } from '../store/fleetState';
 import type { PipelineNode } from './nodes';
-import { fleetSummary, type PipelinesTreeProvider } from './pipelinesTree';
+import { fleetSummary } from './labels';
+import type { PipelinesTreeProvider } from './pipelinesTree';
 
 /** Why the view shows a welcome message instead of sites (`planet4.state` context key). */
 export type ViewState =
@@ -22,6 +24,7 @@ export type ViewState =
   | 'invalidSettings';
 
 export interface FleetViewParts {
+  credentials: Credentials;
   fleet: Fleet;
   poller: Poller;
   tree: PipelinesTreeProvider;
@@ -32,6 +35,9 @@ export interface FleetViewParts {
   log: vscode.LogOutputChannel;
 }
 
+/** Settings whose change starts the view over (site list, endpoints, organization). */
+const RESTARTING_SETTINGS = ['organization', 'sites', 'github.apiUrl', 'circleci.apiUrl'].map((k) => `planet4.${k}`);
+
 /** A load that a restart replaced: it ends without touching the view. */
 class Superseded extends Error {
   constructor() {
@@ -41,7 +47,8 @@ class Superseded extends Error {
 
 /**
  * The Production Pipelines view's life: which welcome state it shows (`ViewState`), its message and badge, the first
- * load (site list, then every site) and every restart when the credentials, endpoints or organization change, and
+ * load (site list, then every site) and every restart when the credentials, endpoints, organization or site list
+ * change, and
  * when polling runs (view visible, window focused, view ready).
  */
 export class FleetView implements vscode.Disposable {
@@ -61,8 +68,14 @@ export class FleetView implements vscode.Disposable {
   private readonly disposables: { dispose(): unknown }[];
 
   constructor(private readonly parts: FleetViewParts) {
-    const { fleet, treeView, store } = parts;
+    const { credentials, fleet, treeView, store } = parts;
     this.disposables = [
+      credentials.onDidChange(() => {
+        this.restart();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (RESTARTING_SETTINGS.some((k) => e.affectsConfiguration(k))) this.restart();
+      }),
       fleet.onDidChange(() => {
         this.updateMessage();
         const s = this.scope();

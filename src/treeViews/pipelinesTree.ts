@@ -1,132 +1,14 @@
 import * as vscode from 'vscode';
 import type { Fleet } from '../core/fleet/fleet';
-import type { SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
+import type { SiteSnapshot } from '../core/fleet/types';
 import { HOLD_REASON_DETAIL, HOLD_REASON_TEXT } from '../core/release/hold';
 import { attentionRank, STATE_WORDS, stageStatusWords } from '../core/pipeline/stages';
+import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
+import { matchesFilter, type SiteFilter } from './filter';
+import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
+import { esc, siteContextValue, stageContextValue } from './labels';
 import { NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
-
-export type SiteFilter = 'all' | 'attention' | 'running' | 'failed';
-
-export const FILTER_LABELS: Record<SiteFilter, string> = {
-  all: 'All sites',
-  attention: 'Needs attention',
-  running: 'Running',
-  failed: 'Failed',
-};
-
-const STATE_ICONS: Record<SiteState, [string, string | undefined]> = {
-  loading: ['loading~spin', undefined],
-  deployed: ['pass-filled', 'testing.iconPassed'],
-  waiting: ['debug-pause', 'charts.yellow'],
-  running: ['sync~spin', 'charts.blue'],
-  failed: ['error', 'testing.iconFailed'],
-  'rolled-back': ['history', 'charts.purple'],
-  canceled: ['circle-slash', 'disabledForeground'],
-  'no-project': ['question', 'problemsWarningIcon.foreground'],
-  'no-release': ['tag', 'disabledForeground'],
-  'no-workflows': ['circle-large-outline', 'disabledForeground'],
-  error: ['warning', 'problemsWarningIcon.foreground'],
-};
-
-const STAGE_ICONS: Record<string, [string, string | undefined]> = {
-  success: ['pass', 'testing.iconPassed'],
-  running: ['sync~spin', 'charts.blue'],
-  queued: ['clock', undefined],
-  not_running: ['clock', undefined],
-  blocked: ['circle-large-outline', 'disabledForeground'],
-  on_hold: ['debug-pause', 'charts.yellow'],
-  failed: ['error', 'testing.iconFailed'],
-  infrastructure_fail: ['error', 'testing.iconFailed'],
-  timedout: ['error', 'testing.iconFailed'],
-  canceled: ['circle-slash', 'disabledForeground'],
-  not_run: ['circle-slash', 'disabledForeground'],
-};
-
-function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
-  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
-}
-
-export function matchesFilter(state: SiteState, filter: SiteFilter): boolean {
-  switch (filter) {
-    case 'all':
-      return true;
-    case 'attention':
-      return state === 'waiting' || state === 'failed' || state === 'error' || state === 'no-project';
-    case 'running':
-      return state === 'running';
-    case 'failed':
-      return state === 'failed';
-  }
-}
-
-/** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
-export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
-  const order: SiteState[] = [
-    'deployed',
-    'waiting',
-    'running',
-    'failed',
-    'rolled-back',
-    'canceled',
-    'no-project',
-    'no-release',
-    'no-workflows',
-    'error',
-    'loading',
-  ];
-  const counts = new Map<SiteState, number>();
-  for (const s of snapshots) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
-  return order
-    .filter((st) => (counts.get(st) ?? 0) > 0)
-    .map((st) => `${counts.get(st) ?? 0} ${st === 'error' ? 'errors' : STATE_WORDS[st]}`)
-    .join(' · ');
-}
-
-export function timeAgo(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
-  if (!Number.isFinite(s)) return '';
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
-}
-
-export function duration(fromIso: string | undefined, toIso: string | undefined, now = Date.now()): string {
-  if (!fromIso) return '';
-  const ms = (toIso ? Date.parse(toIso) : now) - Date.parse(fromIso);
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
-/** `kind;key=value;…` — what menus' `when` clauses match on (`viewItem =~ /^stage;job=hold-production;.*status=on_hold/`). */
-export function siteContextValue(s: SiteSnapshot): string {
-  const onHold = s.stages.filter((st) => st.type === 'approval' && st.status === 'on_hold').map((st) => st.name);
-  return [
-    'site',
-    `state=${s.state}`,
-    `hold=${s.hold ?? 'none'}`,
-    `workflow=${s.workflow?.kind ?? 'none'}`,
-    `onhold=${onHold.join(',') || 'none'}`,
-    s.pipeline ? 'pipeline' : 'nopipeline',
-    '',
-  ].join(';');
-}
-
-export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
-  return [
-    'stage',
-    `job=${st.name}`,
-    `type=${st.type}`,
-    `status=${st.status}`,
-    `workflow=${s.workflow?.kind ?? 'none'}`,
-    '',
-  ].join(';');
-}
 
 /**
  * The Production Pipelines tree: a site per row (sites needing a person first), the stages of its latest release
@@ -388,9 +270,4 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     this.subscription.dispose();
     this.emitter.dispose();
   }
-}
-
-/** Escapes text for Markdown (so a commit subject cannot inject links or HTML). */
-function esc(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
 }

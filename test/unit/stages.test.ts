@@ -8,7 +8,16 @@ import {
   ROLLBACK_STAGES,
   releaseWorkflow,
 } from '../../src/core/pipeline/stages';
-import type { Workflow } from '../../src/core/api/circleci/types';
+import type { Job, Pipeline, Workflow } from '../../src/core/api/circleci/types';
+import { ApiError } from '../../src/core/api/errors';
+import {
+  failedSnapshot,
+  isReleasePipeline,
+  releaseWorkflowInfo,
+  siteSnapshot,
+  toPipelineInfo,
+  toStages,
+} from '../../src/core/fleet/snapshot';
 
 const deps: Record<string, string[]> = {
   'visualtests-reference': [],
@@ -212,5 +221,99 @@ describe('stages', () => {
       .sort((a, b) => attentionRank(a) - attentionRank(b));
     assert.deepStrictEqual(order.slice(0, 2).sort(), ['failed', 'waiting']);
     assert.strictEqual(order[2], 'running');
+  });
+});
+
+describe('snapshot: CircleCI answers to a site snapshot (pure)', () => {
+  const pipeline = (tag: string | undefined, subject = 'Release'): Pipeline =>
+    ({
+      id: `p-${tag ?? 'none'}`,
+      number: 42,
+      created_at: '2026-01-01T00:00:00Z',
+      vcs: { ...(tag ? { tag } : { branch: 'main' }), revision: 'abc1234', commit: { subject, body: '' } },
+      trigger: { actor: { login: 'release-bot' } },
+    }) as unknown as Pipeline;
+  const job = (name: string, status: string, dependencies: string[] = []): Job =>
+    ({
+      name,
+      id: `id-${name}`,
+      type: approvals.has(name) ? 'approval' : 'build',
+      status,
+      dependencies: dependencies.map((d) => `id-${d}`),
+      job_number: name.length,
+    }) as unknown as Job;
+  const productionJobs = (status: Record<string, string>): Job[] =>
+    [...PRODUCTION_STAGES].reverse().map((name) => job(name, status[name] ?? 'success', deps[name]));
+
+  it('maps a release pipeline, its workflow and its jobs to the site state, ordered', () => {
+    assert.strictEqual(isReleasePipeline(pipeline('v1.2.3')), true);
+    assert.strictEqual(isReleasePipeline(pipeline(undefined)), false);
+    const info = toPipelineInfo(pipeline('v1.2.3'));
+    assert.deepStrictEqual(info, {
+      id: 'p-v1.2.3',
+      number: 42,
+      tag: 'v1.2.3',
+      createdAt: '2026-01-01T00:00:00Z',
+      revision: 'abc1234',
+      commitSubject: 'Release',
+      triggeredBy: 'release-bot',
+    });
+    const workflow = releaseWorkflowInfo([
+      { id: 'w1', name: 'production', status: 'on_hold', created_at: '2026-01-01T00:01:00Z' } as unknown as Workflow,
+    ]);
+    assert.deepStrictEqual(workflow, {
+      id: 'w1',
+      name: 'production',
+      kind: 'production',
+      status: 'on_hold',
+      createdAt: '2026-01-01T00:01:00Z',
+    });
+    const stages = toStages(
+      'production',
+      productionJobs({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }),
+    );
+    assert.deepStrictEqual(
+      stages.map((s) => s.name),
+      [...PRODUCTION_STAGES],
+    );
+    const snap = siteSnapshot('africa', 'gh/greenpeace/planet4-africa', 5, { pipeline: info, workflow, stages });
+    assert.strictEqual(snap.state, 'waiting');
+    assert.strictEqual(snap.hold, 'auto-approval-failed');
+    assert.strictEqual(snap.updatedAt, 5);
+    const held = toPipelineInfo(pipeline('v1.2.4', '[HOLD] Release'));
+    assert.strictEqual(siteSnapshot('africa', 'slug', 5, { pipeline: held, workflow, stages }).hold, 'held');
+  });
+
+  it('says when there is no release pipeline or no release workflow', () => {
+    assert.strictEqual(siteSnapshot('africa', 'slug', 1, {}).state, 'no-release');
+    const info = toPipelineInfo(pipeline('v1.2.3'));
+    const snap = siteSnapshot('africa', 'slug', 1, { pipeline: info });
+    assert.strictEqual(snap.state, 'no-workflows');
+    assert.strictEqual(snap.pipeline, info);
+    assert.strictEqual(releaseWorkflowInfo([]), undefined);
+  });
+
+  it('turns a failed load into no-project or an error that keeps the last known stages', () => {
+    const notFound = new ApiError('circleci', 'notFound', 'Project not found.', 404);
+    assert.strictEqual(failedSnapshot('africa', 'slug', notFound).state, 'no-project');
+    const previous = siteSnapshot('africa', 'slug', 1, {
+      pipeline: toPipelineInfo(pipeline('v1.2.3')),
+      workflow: { id: 'w', name: 'production', kind: 'production', status: 'success', createdAt: '' },
+      stages: stages({}),
+    });
+    const failed = failedSnapshot(
+      'africa',
+      'slug',
+      new ApiError('circleci', 'server', 'CircleCI answered 500.'),
+      previous,
+    );
+    assert.strictEqual(failed.state, 'error');
+    assert.strictEqual(failed.pipeline?.tag, 'v1.2.3');
+    assert.strictEqual(failed.stages.length, PRODUCTION_STAGES.length);
+    assert.deepStrictEqual(failed.error, { kind: 'server', message: 'CircleCI answered 500.', service: 'CircleCI' });
+    assert.deepStrictEqual(failedSnapshot('africa', 'slug', new Error('boom')).error, {
+      kind: 'unknown',
+      message: 'boom',
+    });
   });
 });

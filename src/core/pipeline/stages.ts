@@ -1,4 +1,4 @@
-import type { Job, Workflow } from '../api/circleci/types';
+import type { Workflow } from '../api/circleci/types';
 import { explainHold, type HoldReason } from '../release/hold';
 import type { SiteState, StageInfo, WorkflowKind } from '../fleet/types';
 
@@ -34,21 +34,6 @@ export function releaseWorkflow(workflows: readonly Workflow[]): Workflow | unde
   return workflows
     .filter((w) => workflowKind(w.name) !== undefined)
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
-}
-
-export function toStage(job: Job): StageInfo {
-  const stage: StageInfo = {
-    name: job.name,
-    id: job.id,
-    type: job.type === 'approval' ? 'approval' : 'build',
-    status: job.status,
-    dependencies: [...job.dependencies],
-  };
-  if (typeof job.job_number === 'number') stage.jobNumber = job.job_number;
-  if (job.approval_request_id) stage.approvalRequestId = job.approval_request_id;
-  if (job.started_at) stage.startedAt = job.started_at;
-  if (job.stopped_at) stage.stoppedAt = job.stopped_at;
-  return stage;
 }
 
 /**

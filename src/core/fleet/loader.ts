@@ -1,0 +1,113 @@
+import type { CircleCiClient } from '../api/circleci/client';
+import { isWorkflowFinished, type Pipeline } from '../api/circleci/types';
+import { pages } from '../api/pages';
+import type { Logger } from '../util/logger';
+import type { FleetMemory, SiteMemory } from './memory';
+import {
+  isReleasePipeline,
+  releaseWorkflowInfo,
+  siteSnapshot,
+  toPipelineInfo,
+  toStages,
+  type ReleaseFacts,
+} from './snapshot';
+import type { SiteSnapshot } from './types';
+
+export interface SiteLoaderOptions {
+  circleci: () => CircleCiClient;
+  log: Logger;
+  /** How far back a project's pipeline list is paged to find the latest release pipeline (20 per page). */
+  maxPipelinePages?: number;
+  now: () => number;
+}
+
+/** How long a release pipeline without workflows may still be setting them up (it is asked again meanwhile). */
+const SETUP_GRACE_MS = 10 * 60_000;
+
+/** Finished workflow statuses after which a person may rerun the workflow (a new workflow in the same pipeline). */
+const RERUNNABLE: ReadonlySet<string> = new Set(['failed', 'error', 'canceled', 'unauthorized']);
+
+/**
+ * Loads a site's latest release from CircleCI, cheaply: the latest release pipeline is remembered (in the fleet's
+ * memory), a finished workflow and its jobs are never fetched again, and the pipeline list is paged back only until
+ * it meets what is already known. What CircleCI answers becomes a snapshot in `snapshot.ts`.
+ */
+export class SiteLoader {
+  constructor(
+    private readonly options: SiteLoaderOptions,
+    private readonly memory: FleetMemory,
+  ) {}
+
+  /** The site's snapshot; throws what the client throws (the caller makes it a failed snapshot). */
+  async load(site: string, slug: string): Promise<SiteSnapshot> {
+    const circleci = this.options.circleci();
+    const mem = this.memory.get(site) ?? {};
+    const updatedAt = this.options.now();
+    const snapshot = (release: ReleaseFacts): SiteSnapshot => siteSnapshot(site, slug, updatedAt, release);
+
+    // 1. The latest release pipeline: page back until one is found, or until what we remember is reached.
+    const known = mem.pipeline ? Math.max(mem.pipeline.number, mem.seenUpTo ?? 0) : undefined;
+    const { pipeline: found, newest } = await this.findReleasePipeline(circleci, slug, known);
+    const pipeline = found ? toPipelineInfo(found) : mem.pipeline;
+    const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
+    if (!pipeline) {
+      this.memory.set(site, { ...(mem.tags ? { tags: mem.tags } : {}) });
+      return snapshot({});
+    }
+    const samePipeline = mem.pipeline?.id === pipeline.id;
+    const memory: SiteMemory = samePipeline ? mem : { ...(mem.tags ? { tags: mem.tags } : {}), pipeline };
+    if (seenUpTo !== undefined) memory.seenUpTo = seenUpTo;
+    this.memory.set(site, memory);
+
+    // 2. A finished workflow and its jobs never change: no request. But a workflow that failed or was canceled can be
+    //    rerun, which adds a new workflow to the same pipeline: for those the pipeline's workflows are listed again
+    //    (one request; the finished workflow's jobs are still not read again).
+    const finished = samePipeline && memory.finished && memory.workflow && memory.stages ? memory : undefined;
+    if (finished?.workflow && finished.stages && !RERUNNABLE.has(finished.workflow.status)) {
+      return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });
+    }
+
+    // 3. The release workflow of the pipeline.
+    const workflows = await circleci.listWorkflows(pipeline.id);
+    const workflow = releaseWorkflowInfo(workflows);
+    if (!workflow) {
+      memory.workflow = undefined;
+      memory.stages = undefined;
+      memory.finished = workflows.length === 0 && this.options.now() - Date.parse(pipeline.createdAt) > SETUP_GRACE_MS;
+      return snapshot({ pipeline });
+    }
+    if (finished?.workflow && finished.stages && finished.workflow.id === workflow.id) {
+      return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });
+    }
+    const stages = toStages(workflow.kind, await circleci.listJobs(workflow.id));
+    memory.workflow = workflow;
+    memory.stages = stages;
+    memory.finished = isWorkflowFinished(workflow.status);
+    return snapshot({ pipeline, workflow, stages });
+  }
+
+  /**
+   * The newest release pipeline newer than `knownNumber` (the remembered release pipeline, or the newest pipeline
+   * already examined), paging back within a bound; `newest` is the newest pipeline number on the list.
+   */
+  private async findReleasePipeline(
+    circleci: CircleCiClient,
+    slug: string,
+    knownNumber: number | undefined,
+  ): Promise<{ pipeline?: Pipeline; newest?: number }> {
+    const maxPages = this.options.maxPipelinePages ?? 10;
+    let newest: number | undefined;
+    for await (const list of pages(
+      (token) => circleci.listPipelinesPage(slug, token),
+      (list) => list.next_page_token || undefined, // null on the last page, whatever the spec says
+      { maxPages, what: `the pipelines of ${slug} (looking for its latest release)`, log: this.options.log },
+    )) {
+      for (const p of list.items) {
+        newest ??= p.number;
+        if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know
+        if (isReleasePipeline(p)) return { pipeline: p, newest };
+      }
+    }
+    return { newest };
+  }
+}

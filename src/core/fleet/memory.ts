@@ -1,0 +1,25 @@
+import type { NextReleaseInfo, PipelineInfo, StageInfo, WorkflowInfo } from './types';
+
+/** What is remembered about a site between refreshes (and persisted across reloads). */
+export interface SiteMemory {
+  pipeline?: PipelineInfo;
+  /** The newest pipeline number already examined: older pipelines need no second look. */
+  seenUpTo?: number;
+  workflow?: WorkflowInfo;
+  stages?: StageInfo[];
+  /** The workflow had finished when its jobs were read: nothing of it changes any more. */
+  finished?: boolean;
+  /** Release tags known from GitHub. */
+  tags?: string[];
+  next?: NextReleaseInfo;
+}
+
+/** Every site's memory, by site name: shared by the stage loader, the next-release loader and persistence. */
+export type FleetMemory = Map<string, SiteMemory>;
+
+/** Forgets what is known of a site's pipeline (`pipeline`), of its next release (`github`) or both. */
+export function forget(memory: SiteMemory | undefined, what: 'pipeline' | 'github' | 'all'): void {
+  if (!memory) return;
+  if (what === 'pipeline' || what === 'all') memory.finished = false;
+  if (what === 'github' || what === 'all') delete memory.next;
+}

@@ -1,0 +1,126 @@
+import type { Job, Pipeline, Workflow } from '../api/circleci/types';
+import { ApiError } from '../api/errors';
+import { deriveState, orderStages, releaseWorkflow, workflowKind } from '../pipeline/stages';
+import { isReleaseTag } from '../release/version';
+import type { PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo, WorkflowKind } from './types';
+
+/*
+ * From CircleCI's answers (a pipeline, its workflows, a workflow's jobs) to a site's snapshot: the one place where
+ * CircleCI's shapes become ours. Pure (no request, no clock, no log): the loader asks, this module maps, the stage
+ * rules (`pipeline/stages.ts`) order the stages and derive the state.
+ */
+
+/** A pipeline built for a release tag (`v1.2.3`). */
+export function isReleasePipeline(p: Pipeline): boolean {
+  return isReleaseTag(p.vcs?.tag);
+}
+
+export function toPipelineInfo(p: Pipeline): PipelineInfo {
+  const info: PipelineInfo = {
+    id: p.id,
+    number: p.number,
+    tag: p.vcs?.tag ?? '',
+    createdAt: p.created_at,
+    revision: p.vcs?.revision ?? '',
+  };
+  const commit = (p.vcs as { commit?: { subject?: string | null; body?: string | null } } | undefined)?.commit;
+  if (commit?.subject) info.commitSubject = commit.subject;
+  if (commit?.body) info.commitBody = commit.body;
+  const actor = (p.trigger as { actor?: { login?: string } } | undefined)?.actor?.login;
+  if (actor) info.triggeredBy = actor;
+  return info;
+}
+
+/** The release workflow (`production` or `rollback`; the newest when rerun) of a pipeline's workflows. */
+export function releaseWorkflowInfo(workflows: readonly Workflow[]): WorkflowInfo | undefined {
+  const w = releaseWorkflow(workflows);
+  return w ? toWorkflowInfo(w) : undefined;
+}
+
+export function toWorkflowInfo(w: Workflow): WorkflowInfo {
+  const info: WorkflowInfo = {
+    id: w.id,
+    name: w.name,
+    kind: workflowKind(w.name) ?? 'production',
+    status: w.status,
+    createdAt: w.created_at,
+  };
+  if (w.stopped_at) info.stoppedAt = w.stopped_at;
+  return info;
+}
+
+export function toStage(job: Job): StageInfo {
+  const stage: StageInfo = {
+    name: job.name,
+    id: job.id,
+    type: job.type === 'approval' ? 'approval' : 'build',
+    status: job.status,
+    dependencies: [...job.dependencies],
+  };
+  if (typeof job.job_number === 'number') stage.jobNumber = job.job_number;
+  if (job.approval_request_id) stage.approvalRequestId = job.approval_request_id;
+  if (job.started_at) stage.startedAt = job.started_at;
+  if (job.stopped_at) stage.stoppedAt = job.stopped_at;
+  return stage;
+}
+
+/** A workflow's jobs as stages, in the documented order of its kind. */
+export function toStages(kind: WorkflowKind, jobs: readonly Job[]): StageInfo[] {
+  return orderStages(kind, jobs.map(toStage));
+}
+
+/** What is known of a site's latest release: its pipeline, that pipeline's release workflow and its stages. */
+export interface ReleaseFacts {
+  pipeline?: PipelineInfo;
+  workflow?: WorkflowInfo;
+  stages?: StageInfo[];
+}
+
+/**
+ * The snapshot of a site loaded at `updatedAt`: `no-release` without a release pipeline, `no-workflows` without a
+ * release workflow, else the state the stages say (and, on hold, why).
+ */
+export function siteSnapshot(site: string, slug: string, updatedAt: number, release: ReleaseFacts): SiteSnapshot {
+  const base: SiteSnapshot = { site, slug, state: 'loading', stages: [], updatedAt };
+  const { pipeline, workflow, stages } = release;
+  if (!pipeline) return { ...base, state: 'no-release' };
+  if (!workflow || !stages) return { ...base, pipeline, state: 'no-workflows' };
+  const message = [pipeline.commitSubject, pipeline.commitBody].filter(Boolean).join('\n\n');
+  const derived = deriveState(workflow, stages, message);
+  return {
+    ...base,
+    pipeline,
+    workflow,
+    stages,
+    state: derived.state,
+    ...(derived.hold ? { hold: derived.hold } : {}),
+  };
+}
+
+/**
+ * The snapshot of a site whose load failed: `no-project` when CircleCI does not know the project, else `error`,
+ * keeping the pipeline, workflow and stages of the `previous` snapshot (unless that was an error too).
+ */
+export function failedSnapshot(site: string, slug: string, e: unknown, previous?: SiteSnapshot): SiteSnapshot {
+  if (e instanceof ApiError) {
+    const error = { kind: e.kind, message: e.message, service: e.serviceName };
+    if (e.service === 'circleci' && e.kind === 'notFound')
+      return { site, slug, state: 'no-project', stages: [], error };
+    return {
+      ...(previous && previous.state !== 'error' ? { pipeline: previous.pipeline, workflow: previous.workflow } : {}),
+      site,
+      slug,
+      state: 'error',
+      stages: previous?.stages ?? [],
+      error,
+    };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { site, slug, state: 'error', stages: [], error: { kind: 'unknown', message } };
+}
+
+/** The same snapshot, but for when it was loaded and whether it is stale. */
+export function sameSnapshot(a: SiteSnapshot, b: SiteSnapshot): boolean {
+  const strip = (s: SiteSnapshot): string => JSON.stringify({ ...s, updatedAt: 0, stale: false });
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,26 @@
+import type { SiteState } from '../core/fleet/types';
+
+/** Which sites the tree shows (the `planet4.filter` command). */
+export type SiteFilter = 'all' | 'attention' | 'running' | 'failed';
+
+/** The filters' names in the Filter Sites… pick list. */
+export const FILTER_LABELS: Record<SiteFilter, string> = {
+  all: 'All sites',
+  attention: 'Needs attention',
+  running: 'Running',
+  failed: 'Failed',
+};
+
+/** Whether a site in `state` passes `filter`. */
+export function matchesFilter(state: SiteState, filter: SiteFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'attention':
+      return state === 'waiting' || state === 'failed' || state === 'error' || state === 'no-project';
+    case 'running':
+      return state === 'running';
+    case 'failed':
+      return state === 'failed';
+  }
+}

@@ -1,0 +1,55 @@
+import type { SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
+import { STATE_WORDS } from '../core/pipeline/stages';
+
+/** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
+export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
+  const order: SiteState[] = [
+    'deployed',
+    'waiting',
+    'running',
+    'failed',
+    'rolled-back',
+    'canceled',
+    'no-project',
+    'no-release',
+    'no-workflows',
+    'error',
+    'loading',
+  ];
+  const counts = new Map<SiteState, number>();
+  for (const s of snapshots) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  return order
+    .filter((st) => (counts.get(st) ?? 0) > 0)
+    .map((st) => `${counts.get(st) ?? 0} ${st === 'error' ? 'errors' : STATE_WORDS[st]}`)
+    .join(' · ');
+}
+
+/** `kind;key=value;…` — what menus' `when` clauses match on (`viewItem =~ /^stage;job=hold-production;.*status=on_hold/`). */
+export function siteContextValue(s: SiteSnapshot): string {
+  const onHold = s.stages.filter((st) => st.type === 'approval' && st.status === 'on_hold').map((st) => st.name);
+  return [
+    'site',
+    `state=${s.state}`,
+    `hold=${s.hold ?? 'none'}`,
+    `workflow=${s.workflow?.kind ?? 'none'}`,
+    `onhold=${onHold.join(',') || 'none'}`,
+    s.pipeline ? 'pipeline' : 'nopipeline',
+    '',
+  ].join(';');
+}
+
+export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
+  return [
+    'stage',
+    `job=${st.name}`,
+    `type=${st.type}`,
+    `status=${st.status}`,
+    `workflow=${s.workflow?.kind ?? 'none'}`,
+    '',
+  ].join(';');
+}
+
+/** Escapes text for Markdown (so a commit subject cannot inject links or HTML). */
+export function esc(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
+}
