@@ -15,7 +15,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
-import type { OpenVisualReportResult } from '../../src/webviews/report/panel';
+import type { OpenVisualReportResult } from '../../src/webviews/report/viewModel';
 
 export const EXTENSION_ID = 'greenpeace.planet4-pipelines';
 /** Time limit of one check. */
