@@ -1,140 +1,13 @@
-import { BACKSTOP_ABSENT, BACKSTOP_PREFIX, contentTypeOf, readBackstopFile } from './data';
+/** The sandbox's CircleCI API v2: the user, projects (pipelines, jobs, artifact lists), pipelines and workflows. */
+import { artifactsOf } from './artifacts';
+import { ciUnauthorized, jobDetails, jobJson, pipelineJson, workflowJson } from './circleciJson';
 import { json, paginate, type Ctx, type Reply } from './http';
-import { ARTIFACT_JOBS, workflowStatus, type Job, type Pipeline, type Project, type Workflow } from './pipelines';
-import { DEVELOPER, TOKENS, type World } from './world';
+import { DEVELOPER, TOKENS } from './people';
+import type { Project } from './project';
 import { isRecord, isoMillis } from './util';
-
-export function ciUnauthorized(): Reply {
-  return json(401, { message: 'You must log in first' });
-}
+import type { World } from './world';
 
 const PROJECT_NOT_FOUND: Reply = { status: 404, body: { message: 'Project not found' } };
-
-function pipelineJson(p: Pipeline): Record<string, unknown> {
-  const repoUrl = `https://github.com/greenpeace/planet4-${p.project.site}`;
-  const vcs: Record<string, unknown> = {
-    provider_name: 'GitHub',
-    target_repository_url: repoUrl,
-    origin_repository_url: repoUrl,
-    revision: p.vcs.revision,
-  };
-  if (p.vcs.branch !== undefined) {
-    vcs.branch = p.vcs.branch;
-  }
-  if (p.vcs.tag !== undefined) {
-    vcs.tag = p.vcs.tag;
-  }
-  if (p.vcs.revision !== '') {
-    vcs.commit = { subject: p.vcs.subject, body: p.vcs.body };
-  }
-  const out: Record<string, unknown> = {
-    id: p.id,
-    errors: p.errors,
-    project_slug: p.project.slug,
-    updated_at: isoMillis(p.createdAt),
-    number: p.number,
-    state: p.state,
-    created_at: isoMillis(p.createdAt),
-    trigger: {
-      type: p.triggerType,
-      received_at: isoMillis(p.createdAt),
-      actor: { login: p.actor.login, avatar_url: `https://avatars.githubusercontent.com/${p.actor.login}` },
-    },
-    vcs,
-  };
-  if (Object.keys(p.parameters).length > 0) {
-    out.trigger_parameters = { ...p.parameters };
-  }
-  return out;
-}
-
-function workflowJson(wf: Workflow): Record<string, unknown> {
-  return {
-    pipeline_id: wf.pipeline.id,
-    id: wf.id,
-    name: wf.name,
-    project_slug: wf.pipeline.project.slug,
-    status: workflowStatus(wf),
-    started_by: wf.startedBy,
-    pipeline_number: wf.pipeline.number,
-    created_at: isoMillis(wf.createdAt),
-    stopped_at: wf.stoppedAt === undefined ? null : isoMillis(wf.stoppedAt),
-  };
-}
-
-function jobJson(job: Job): Record<string, unknown> {
-  const wf = job.workflow;
-  const out: Record<string, unknown> = {
-    dependencies: job.requires
-      .map((name) => wf.jobs.find((j) => j.name === name)?.id)
-      .filter((id): id is string => id !== undefined),
-    id: job.id,
-    name: job.name,
-    project_slug: wf.pipeline.project.slug,
-    status: job.status,
-    type: job.type,
-  };
-  if (job.number !== undefined) {
-    out.job_number = job.number;
-  }
-  if (job.startedAt !== undefined) {
-    out.started_at = isoMillis(job.startedAt);
-    out.stopped_at = job.stoppedAt === undefined ? null : isoMillis(job.stoppedAt);
-  }
-  if (job.type === 'approval') {
-    out.approval_request_id = job.id;
-    if (job.approvedBy !== undefined) {
-      out.approved_by = job.approvedBy;
-    }
-  }
-  return out;
-}
-
-function jobDetails(ctx: Ctx, project: Project, job: Job): Record<string, unknown> {
-  const wf = job.workflow;
-  const started = job.startedAt ?? wf.createdAt;
-  return {
-    web_url: `https://app.circleci.com/pipelines/github/greenpeace/planet4-${project.site}/${wf.pipeline.number}/workflows/${wf.id}/jobs/${job.number ?? 0}`,
-    project: {
-      id: project.id,
-      slug: project.slug,
-      name: `planet4-${project.site}`,
-      external_url: `https://github.com/greenpeace/planet4-${project.site}`,
-    },
-    parallel_runs: [{ index: 0, status: job.status }],
-    started_at: isoMillis(started),
-    latest_workflow: { id: wf.id, name: wf.name },
-    name: job.name,
-    executor: { resource_class: 'medium', type: 'docker' },
-    parallelism: 1,
-    status: job.status,
-    number: job.number ?? 0,
-    pipeline: { id: wf.pipeline.id },
-    duration: job.stoppedAt === undefined ? null : job.stoppedAt - started,
-    created_at: isoMillis(started),
-    messages: [],
-    contexts: [{ name: 'org-global' }],
-    organization: { name: 'greenpeace' },
-    queued_at: isoMillis(started),
-    stopped_at: job.stoppedAt === undefined ? null : isoMillis(job.stoppedAt),
-  };
-}
-
-function artifactsOf(
-  ctx: Ctx,
-  files: readonly string[],
-  job: Job,
-): { path: string; node_index: number; url: string }[] {
-  if (!ARTIFACT_JOBS.has(job.name) || (job.status !== 'success' && job.status !== 'failed')) {
-    return [];
-  }
-  const names = [...files, ...BACKSTOP_ABSENT].sort();
-  return names.map((rel) => ({
-    path: `${BACKSTOP_PREFIX}${rel}`,
-    node_index: 0,
-    url: `${ctx.root}/output/job/${job.id}/artifacts/0/${BACKSTOP_PREFIX}${rel}`,
-  }));
-}
 
 /** `gh/greenpeace/planet4-x` or `github/greenpeace/planet4-x` → site */
 export function siteOfSlug(world: World, vcs: string, org: string, repo: string): string | undefined {
@@ -294,43 +167,6 @@ function projectRoute(world: World, files: readonly string[], ctx: Ctx, project:
   return json(404, { message: 'Not found' });
 }
 
-/** `/output/job/<job uuid>/artifacts/<node>/<path>` */
-export function handleArtifact(world: World, dataDir: string, ctx: Ctx): Reply {
-  if (ctx.token === undefined || (ctx.token !== TOKENS.circleci && ctx.token !== TOKENS.circleciNoAccess)) {
-    return ciUnauthorized();
-  }
-  const m = /^\/output\/job\/([^/]+)\/artifacts\/(\d+)\/(.+)$/.exec(ctx.path);
-  const notFound: Reply = { status: 404, raw: 'Not Found', contentType: 'text/plain' };
-  if (!m || ctx.method !== 'GET' || ctx.token === TOKENS.circleciNoAccess) {
-    return notFound;
-  }
-  const [, jobId = '', node = '', path = ''] = m;
-  const job = findJob(world, jobId);
-  if (!job || node !== '0' || !path.startsWith(BACKSTOP_PREFIX)) {
-    return notFound;
-  }
-  job.workflow.pipeline.project.sync(world.options.now());
-  if (!ARTIFACT_JOBS.has(job.name) || (job.status !== 'success' && job.status !== 'failed')) {
-    return notFound;
-  }
-  const data = readBackstopFile(dataDir, path.slice(BACKSTOP_PREFIX.length));
-  return data ? { status: 200, raw: data, contentType: contentTypeOf(path) } : notFound;
-}
-
-function findJob(world: World, jobId: string): Job | undefined {
-  for (const wf of world.registry.workflows.values()) {
-    if (wf.name !== 'production') {
-      continue;
-    }
-    for (const job of wf.jobs) {
-      if (job.id === jobId) {
-        return job;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** The site a request is about, for the log and fault rules. */
 export function siteOfCircleciPath(world: World, path: string): string | undefined {
   const slug = SLUG_ROUTE.exec(path);
@@ -346,9 +182,4 @@ export function siteOfCircleciPath(world: World, path: string): string | undefin
     return owner?.site;
   }
   return undefined;
-}
-
-export function siteOfArtifactPath(world: World, path: string): string | undefined {
-  const m = /^\/output\/job\/([^/]+)\//.exec(path);
-  return m ? findJob(world, m[1] ?? '')?.workflow.pipeline.project.site : undefined;
 }

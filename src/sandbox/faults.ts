@@ -1,4 +1,6 @@
-import type { Service } from './http';
+import { ciUnauthorized } from './circleciJson';
+import { ghError, ghUnauthorized } from './githubJson';
+import type { Reply, Service } from './http';
 
 export interface FaultRule {
   service?: Service;
@@ -82,4 +84,53 @@ function matches(rule: FaultRule, facts: RequestFacts): boolean {
     }
   }
   return true;
+}
+
+/**
+ * What a fault rule answers instead of the service; undefined: it answers nothing (hang, reset: `resetConnection` is
+ * called), or it only adds latency.
+ */
+export function faultReply(service: Service, rule: FaultRule, resetConnection: () => void): Reply | undefined {
+  switch (rule.kind) {
+    case 'hang':
+      return undefined;
+    case 'reset':
+      resetConnection();
+      return undefined;
+    case 'malformed':
+      return { status: rule.status ?? 200, raw: '{"items": [{"id": ', contentType: 'application/json' };
+    case 'unauthorized':
+      return service === 'github' ? ghUnauthorized() : ciUnauthorized();
+    case 'status':
+      return {
+        status: rule.status ?? 500,
+        body: rule.body ?? (service === 'github' ? { message: 'Server Error' } : { message: 'Internal server error' }),
+      };
+    case 'rateLimit': {
+      const retry = String(rule.retryAfterSec ?? 1);
+      if (service === 'github') {
+        const reply = ghError(rule.status ?? 403, `API rate limit exceeded for user ID 4200001.`);
+        const reset = String(Math.floor(Date.now() / 1000) + (rule.retryAfterSec ?? 60));
+        reply.headers = {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': reset,
+          'x-ratelimit-used': '5000',
+          'x-ratelimit-resource': 'core',
+          ...(rule.retryAfterSec !== undefined ? { 'retry-after': retry } : {}),
+        };
+        if (rule.body !== undefined) {
+          reply.body = rule.body;
+        }
+        return reply;
+      }
+      return {
+        status: rule.status ?? 429,
+        body: rule.body ?? { message: 'Rate limit exceeded' },
+        headers: { 'retry-after': retry, 'x-ratelimit-remaining': '0', 'ratelimit-remaining': '0' },
+      };
+    }
+    case 'latency':
+      return undefined;
+  }
 }

@@ -4,7 +4,8 @@ import { Faults, type FaultRule } from './faults';
 import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
 import { SandboxServer, type RequestLogEntry } from './server';
 import { MINUTE } from './util';
-import { TOKENS, World } from './world';
+import { TOKENS } from './people';
+import { World } from './world';
 
 export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry };
 export { SCENARIOS };

@@ -1,11 +1,12 @@
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { ciUnauthorized, handleArtifact, handleCircleci, siteOfArtifactPath, siteOfCircleciPath } from './circleci';
-import type { Faults, FaultRule } from './faults';
-import { ghError, ghUnauthorized, handleGithub } from './github';
+import { handleArtifact, siteOfArtifactPath } from './artifacts';
+import { handleCircleci, siteOfCircleciPath } from './circleci';
+import { faultReply, type Faults } from './faults';
+import { conditional, handleGithub } from './github';
 import type { AuthKind, Ctx, Reply, Service } from './http';
-import { sha1 } from './util';
-import { TOKENS, type World } from './world';
+import { TOKENS } from './people';
+import type { World } from './world';
 
 export interface RequestLogEntry {
   service: Service;
@@ -182,7 +183,9 @@ export class SandboxServer {
     const base = service === 'github' ? `${this.url}${GITHUB_PREFIX}` : `${this.url}${CIRCLECI_PREFIX}`;
     const ctx: Ctx = { method, path, query, body, bodyError, auth, token, base, root: this.url };
     if (fault.rule) {
-      const reply = this.faultReply(service, fault.rule, res);
+      const reply = faultReply(service, fault.rule, () => {
+        res.socket?.destroy();
+      });
       if (reply === undefined) {
         return;
       }
@@ -209,53 +212,6 @@ export class SandboxServer {
       return m && world.isSite(m[1] ?? '') ? m[1] : undefined;
     }
     return service === 'circleci' ? siteOfCircleciPath(world, path) : siteOfArtifactPath(world, path);
-  }
-
-  /** undefined: the fault answers nothing (hang, reset). */
-  private faultReply(service: Service, rule: FaultRule, res: http.ServerResponse): Reply | undefined {
-    switch (rule.kind) {
-      case 'hang':
-        return undefined;
-      case 'reset':
-        res.socket?.destroy();
-        return undefined;
-      case 'malformed':
-        return { status: rule.status ?? 200, raw: '{"items": [{"id": ', contentType: 'application/json' };
-      case 'unauthorized':
-        return service === 'github' ? ghUnauthorized() : ciUnauthorized();
-      case 'status':
-        return {
-          status: rule.status ?? 500,
-          body:
-            rule.body ?? (service === 'github' ? { message: 'Server Error' } : { message: 'Internal server error' }),
-        };
-      case 'rateLimit': {
-        const retry = String(rule.retryAfterSec ?? 1);
-        if (service === 'github') {
-          const reply = ghError(rule.status ?? 403, `API rate limit exceeded for user ID 4200001.`);
-          const reset = String(Math.floor(Date.now() / 1000) + (rule.retryAfterSec ?? 60));
-          reply.headers = {
-            'x-ratelimit-limit': '5000',
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset': reset,
-            'x-ratelimit-used': '5000',
-            'x-ratelimit-resource': 'core',
-            ...(rule.retryAfterSec !== undefined ? { 'retry-after': retry } : {}),
-          };
-          if (rule.body !== undefined) {
-            reply.body = rule.body;
-          }
-          return reply;
-        }
-        return {
-          status: rule.status ?? 429,
-          body: rule.body ?? { message: 'Rate limit exceeded' },
-          headers: { 'retry-after': retry, 'x-ratelimit-remaining': '0', 'ratelimit-remaining': '0' },
-        };
-      }
-      case 'latency':
-        return undefined;
-    }
   }
 
   private send(res: http.ServerResponse, reply: Reply, service: Service | undefined, token?: string): void {
@@ -301,18 +257,6 @@ export class SandboxServer {
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
-}
-
-/**
- * GitHub's conditional requests: every successful GET carries an `ETag`; a request whose `If-None-Match` names the
- * current one gets `304 Not Modified` without a body.
- */
-function conditional(reply: Reply, method: string, ifNoneMatch: string | undefined): Reply {
-  if (method !== 'GET' || reply.status !== 200 || reply.body === undefined) return reply;
-  const etag = `W/"${sha1(JSON.stringify(reply.body))}"`;
-  const headers = { ...(reply.headers ?? {}), etag };
-  if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(etag)) return { status: 304, headers };
-  return { ...reply, headers };
 }
 
 export { TOKENS };

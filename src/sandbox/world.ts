@@ -1,76 +1,10 @@
-import {
-  AUTO_APPROVAL,
-  Project,
-  type Actor,
-  type Pipeline,
-  type PipelineRequest,
-  type Registry,
-  type Vcs,
-} from './pipelines';
-import { Repo, type GitCommit, type GitPerson } from './repo';
+import { buildBase, buildSite, vcsOf } from './history';
+import { DEVELOPER, actorOf, person, type Identity } from './people';
+import type { Pipeline, Registry, Vcs } from './pipelines';
+import type { Project } from './project';
+import type { GitCommit, GitPerson, Repo } from './repo';
 import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
-import { DAY, HOUR, MINUTE, SECOND, hashInt, hashRange, pick, sha1, uuidFrom } from './util';
-
-export const ORG = 'greenpeace';
-
-export interface Identity {
-  name: string;
-  login: string;
-  email: string;
-  githubId: number;
-  circleId: string;
-}
-
-function identity(name: string, login: string, githubId: number): Identity {
-  return {
-    name,
-    login,
-    email: `${githubId}+${login}@users.noreply.github.com`,
-    githubId,
-    circleId: uuidFrom(`user:${login}`),
-  };
-}
-
-/** The person using the sandbox tokens. */
-export const DEVELOPER = identity('Sandbox Developer', 'sandbox-dev', 4200001);
-const BOT = identity('Planet 4 Bot', 'planet4-bot', 4200002);
-const AUTHORS = [
-  identity('Ana Sousa', 'asousa-gp', 4200011),
-  identity('Lukas Meyer', 'lmeyer-gp', 4200012),
-  identity('Priya Nair', 'pnair-gp', 4200013),
-  identity('Tomás Reyes', 'treyes-gp', 4200014),
-  identity('Mei Lin', 'meilin-gp', 4200015),
-];
-export const USERS = new Map([DEVELOPER, BOT, ...AUTHORS].map((u) => [u.login, u]));
-
-export const TOKENS = {
-  // fake tokens, shaped so that no secret scanner takes them for real ones
-  github: 'sandbox-github-token-full-access',
-  githubReadOnly: 'sandbox-github-token-read-only',
-  circleci: 'sandbox-circleci-token-full-access',
-  circleciNoAccess: 'sandbox-circleci-token-no-access',
-};
-
-function person(who: Identity, date: number): GitPerson {
-  return { name: who.name, email: who.email, login: who.login, date };
-}
-
-function actorOf(who: Identity): Actor {
-  return { id: who.circleId, login: who.login };
-}
-
-const MESSAGES = [
-  (n: number) => `Merge pull request #${n} from greenpeace/feature/campaign-pages\n\nAdd campaign landing pages`,
-  (n: number) => `:robot: Bump planet4-master-theme to v2.${n % 90}.${n % 7}`,
-  (n: number) => `:robot: Bump planet4-plugin-gutenberg-blocks to v3.${n % 60}.${n % 9}`,
-  () => 'Update composer.json',
-  (n: number) => `PLANET-${7000 + n} Enable the new search page`,
-  () => 'Update translations',
-  () => 'Update backstop-pages.json',
-  (n: number) => `Merge pull request #${n} from greenpeace/fix/redirects\n\nFix redirects of old campaign URLs`,
-  () => 'Remove archived campaign from the menu',
-  (n: number) => `Add redirect for /act/${['oceans', 'climate', 'forests', 'plastics'][n % 4] ?? 'oceans'}`,
-];
+import { sha1 } from './util';
 
 export interface WorldOptions {
   sites: readonly string[];
@@ -118,7 +52,7 @@ export class World {
       return existing;
     }
     if (name === 'planet4-base') {
-      const repo = this.buildBase();
+      const repo = buildBase(this.options.start, this.options.sitesText);
       this.repos.set(name, repo);
       return repo;
     }
@@ -151,245 +85,12 @@ export class World {
     return repo;
   }
 
-  private buildBase(): Repo {
-    const created = this.options.start - 900 * DAY;
-    const repo = new Repo(ORG, 'planet4-base', 90000001, created);
-    repo.files.set('sites.txt', this.options.sitesText);
-    repo.files.set('dev_sites.txt', 'sandbox\n');
-    repo.files.set('README.md', '# planet4-base\n\nBase repository of the Planet 4 sites.\n');
-    let parent: string | undefined;
-    for (let i = 0; i < 12; i++) {
-      const date = created + i * 60 * DAY;
-      const sha = sha1(`planet4-base:commit:${i}`);
-      repo.addCommit({
-        sha,
-        message: i === 0 ? 'Initial commit' : i % 2 === 0 ? 'Update sites.txt' : 'Update rollback script',
-        tree: sha1(`planet4-base:tree:${i}`),
-        parents: parent === undefined ? [] : [parent],
-        author: person(pick(AUTHORS, `base:${i}`), date),
-        committer: person(pick(AUTHORS, `base:${i}`), date),
-      });
-      parent = sha;
-    }
-    if (parent !== undefined) {
-      repo.refs.set('refs/heads/main', parent);
-    }
-    return repo;
-  }
-
   private buildSite(site: string): void {
-    const plan = this.plan(site);
-    const start = this.options.start;
-    const repoName = `planet4-${site}`;
-    const releaseTimes: number[] = [];
-    // newest first, then reversed
-    let t = start - plan.latestAge;
-    for (let i = 0; i < plan.releaseCount; i++) {
-      releaseTimes.push(t);
-      t -= hashRange(`gap:${site}:${i}`, 2, 9) * DAY + hashRange(`gaph:${site}:${i}`, 0, 8) * HOUR;
+    const { repo, project } = buildSite(site, this.plan(site), this.registry, this.options.start, this.options.noise);
+    this.repos.set(repo.name, repo);
+    if (project) {
+      this.projects.set(site, project);
     }
-    releaseTimes.reverse();
-    const firstRelease = releaseTimes[0] ?? start - DAY;
-    const created = firstRelease - 30 * DAY;
-    const repo = new Repo(ORG, repoName, 100000 + hashRange(`repoid:${site}`, 0, 899999), created);
-    repo.files.set('composer.json', `{\n  "name": "greenpeace/planet4-${site}",\n  "type": "project"\n}\n`);
-    repo.files.set('README.md', `# planet4-${site}\n\nPlanet 4 site of Greenpeace ${site}.\n`);
-    repo.files.set('backstop-pages.json', '[]\n');
-    let n = 0;
-    let parent: string | undefined;
-    const mainCommits: GitCommit[] = [];
-    const commit = (message: string, date: number, author: Identity): GitCommit => {
-      const sha = sha1(`${site}:commit:${n}`);
-      const c = repo.addCommit({
-        sha,
-        message,
-        tree: sha1(`${site}:tree:${n}`),
-        parents: parent === undefined ? [] : [parent],
-        author: person(author, date),
-        committer: person(author, date),
-      });
-      n += 1;
-      parent = sha;
-      mainCommits.push(c);
-      return c;
-    };
-    commit('Initial commit', created, pick(AUTHORS, `init:${site}`));
-    let prev = created;
-    const releases: { name: string; time: number; commit: GitCommit; tagger: Identity }[] = [];
-    releaseTimes.forEach((time, i) => {
-      const recent = i >= plan.releaseCount - 10;
-      const k = recent ? hashRange(`k:${site}:${i}`, 1, 3) : 1;
-      const tagged = time - 20 * MINUTE;
-      let last: GitCommit | undefined;
-      for (let j = 0; j < k; j++) {
-        const date = j === k - 1 ? tagged : prev + ((tagged - prev) * (j + 1)) / (k + 1);
-        const seed = `${site}:${i}:${j}`;
-        const isLatest = i === plan.releaseCount - 1 && j === k - 1;
-        let message = pick(MESSAGES, `msg:${seed}`)(hashRange(`num:${seed}`, 100, 999));
-        let author = message.startsWith(':robot:') ? BOT : pick(AUTHORS, `author:${seed}`);
-        if (isLatest && plan.held) {
-          message = `:robot: [HOLD] Trigger build #${hashRange(`build:${site}`, 4000, 6000)}`;
-          author = BOT;
-        }
-        last = commit(message, Math.floor(date), author);
-      }
-      prev = time;
-      if (last) {
-        const tagger = hashInt(`tagger:${site}:${i}`) % 3 === 0 ? BOT : pick(AUTHORS, `tagger:${site}:${i}`);
-        releases.push({
-          name: `${plan.prefix}${plan.latestNumber - plan.releaseCount + 1 + i}`,
-          time,
-          commit: last,
-          tagger,
-        });
-      }
-    });
-    const latestTime = start - plan.latestAge;
-    for (let j = 0; j < plan.ahead; j++) {
-      const date = latestTime + ((start - 10 * MINUTE - latestTime) * (j + 1)) / (plan.ahead + 1);
-      const seed = `${site}:ahead:${j}`;
-      let message = pick(MESSAGES, `msg:${seed}`)(hashRange(`num:${seed}`, 100, 999));
-      let author = message.startsWith(':robot:') ? BOT : pick(AUTHORS, `author:${seed}`);
-      if (plan.headHold && j === plan.ahead - 1) {
-        message = `:robot: [HOLD] Trigger build #${hashRange(`build2:${site}`, 6000, 7000)}`;
-        author = BOT;
-      }
-      commit(message, Math.floor(date), author);
-    }
-    if (parent !== undefined) {
-      repo.refs.set('refs/heads/main', parent);
-    }
-    for (const r of releases) {
-      this.writeTag(repo, r.name, r.commit.sha, r.tagger, r.time, hashInt(`lw:${site}:${r.name}`) % 8 !== 0);
-    }
-    if (plan.noiseTags) {
-      const old = mainCommits.slice(1, Math.max(2, mainCommits.length - 3));
-      const noise = [
-        `sync.${new Date(start - 40 * DAY).toISOString().slice(0, 10)}`,
-        `sync.${new Date(start - 12 * DAY).toISOString().slice(0, 10)}`,
-        'lang.de-2026.09',
-        `release.${new Date(created).getUTCFullYear()}.1`,
-      ];
-      noise.forEach((name, i) => {
-        const target = old[hashInt(`noise:${site}:${i}`) % old.length];
-        if (target) {
-          repo.refs.set(`refs/tags/${name}`, target.sha);
-        }
-      });
-    }
-    this.repos.set(repoName, repo);
-    if (plan.missingProject) {
-      return;
-    }
-    const project = new Project(
-      site,
-      this.registry,
-      hashRange(`pnum:${site}`, 300, 4000),
-      hashRange(`jnum:${site}`, 3000, 60000),
-    );
-    this.projects.set(site, project);
-    // history, in chronological order
-    const pipelinedReleases = releases.slice(-plan.pipelined);
-    const windowStart = (pipelinedReleases[0]?.time ?? latestTime) - DAY;
-    const events: { at: number; req: PipelineRequest }[] = [];
-    pipelinedReleases.forEach((r, i) => {
-      const latest = i === pipelinedReleases.length - 1;
-      const failing: string[] = [];
-      if (latest && plan.visualDiffs) {
-        failing.push('visualtests-compare');
-      }
-      if (latest && plan.failedDeploy) {
-        failing.push('deploy-production');
-      }
-      if (latest && plan.autoApprovalFailed) {
-        failing.push(AUTO_APPROVAL);
-      }
-      events.push({
-        at: r.time,
-        req: {
-          at: r.time,
-          triggerType: 'webhook',
-          actor: actorOf(r.tagger),
-          vcs: { ...vcsOf(r.commit), tag: r.name },
-          parameters: {},
-          failing,
-        },
-      });
-    });
-    let cutoff = latestTime;
-    const previous = releases[releases.length - 2];
-    if (plan.rollingBack && previous) {
-      const at = start - 2 * HOUR;
-      cutoff = at;
-      events.push({
-        at,
-        req: {
-          at,
-          triggerType: 'api',
-          actor: actorOf(pick(AUTHORS, `rollbacker:${site}`)),
-          vcs: { ...vcsOf(previous.commit), tag: previous.name },
-          parameters: { rollback: true },
-        },
-      });
-    }
-    const realistic = this.options.noise === 'realistic';
-    for (const c of mainCommits) {
-      const at = c.committer.date + 30 * SECOND;
-      if (at >= windowStart && at < start && (realistic || at < cutoff)) {
-        const who = USERS.get(c.author.login) ?? BOT;
-        events.push({
-          at,
-          req: {
-            at,
-            triggerType: 'webhook',
-            actor: actorOf(who),
-            vcs: { ...vcsOf(c), branch: 'main' },
-            parameters: {},
-          },
-        });
-      }
-    }
-    for (let day = Math.floor(windowStart / DAY) * DAY + 3 * HOUR; day < start; day += DAY) {
-      if (day >= windowStart && (realistic || day < cutoff)) {
-        const head = this.commitAt(mainCommits, day);
-        if (head) {
-          events.push({
-            at: day,
-            req: {
-              at: day,
-              triggerType: 'scheduled_pipeline',
-              actor: { id: uuidFrom('scheduler'), login: 'Scheduled' },
-              vcs: { ...vcsOf(head), branch: 'main' },
-              parameters: {},
-            },
-          });
-        }
-      }
-    }
-    events.sort((a, b) => a.at - b.at);
-    for (const e of events) {
-      project.createPipeline(e.req);
-    }
-  }
-
-  private commitAt(chain: GitCommit[], at: number): GitCommit | undefined {
-    let found: GitCommit | undefined;
-    for (const c of chain) {
-      if (c.committer.date <= at) {
-        found = c;
-      }
-    }
-    return found;
-  }
-
-  private writeTag(repo: Repo, name: string, commitSha: string, who: Identity, at: number, annotated: boolean): void {
-    if (!annotated) {
-      repo.refs.set(`refs/tags/${name}`, commitSha);
-      return;
-    }
-    const sha = sha1(`${repo.name}:tag:${name}:${commitSha}`);
-    repo.addTagObject({ sha, tag: name, message: name, object: commitSha, tagger: person(who, at) });
-    repo.refs.set(`refs/tags/${name}`, sha);
   }
 
   // ---- mutations (GitHub side, with their CircleCI effects) ----
@@ -487,9 +188,4 @@ export class World {
     this.refChanged(repo, 'refs/heads/main', c.sha);
     return c.sha;
   }
-}
-
-export function vcsOf(c: GitCommit): Vcs {
-  const [subject = '', ...rest] = c.message.split('\n');
-  return { revision: c.sha, subject, body: rest.join('\n').trim() };
 }

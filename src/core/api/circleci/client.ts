@@ -1,21 +1,7 @@
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
-import { ApiError, errorForStatus, redact } from '../errors';
-import type { RequestObserver } from '../http';
 import { collect } from '../pages';
-import {
-  LIMITS,
-  deadlineError,
-  declaredLength,
-  readCapped,
-  tooLargeError,
-  transportError,
-  withDeadline,
-} from '../transport';
-import { RequestLimiter, parseRetryAfter, sleep } from '../../util/limiter';
 import { silentLogger, type Logger } from '../../util/logger';
+import { downloadArtifact, downloadArtifactToFile, type DownloadOptions } from './downloads';
+import { CircleCiTransport, type CircleCiClientOptions } from './transport';
 import type {
   Artifact,
   ArtifactListPage,
@@ -29,112 +15,50 @@ import type {
   WorkflowListPage,
 } from './types';
 
-export interface CircleCiClientOptions {
-  /** e.g. https://circleci.com/api/v2 (checked by the caller: https, or http on loopback). */
-  baseUrl: string;
-  /** Read at every request, so a new token applies at once. */
-  token: () => string | undefined;
-  /** Total deadline of one request: connect, headers and body (default 20 s). */
-  timeoutMs?: number;
-  /** Retries of a GET after a 5xx, a network error or a short 429 (default 2). Mutations are never retried. */
-  maxRetries?: number;
-  /** Longest Retry-After a GET waits for before failing as rate limited (default 30 s). */
-  maxRetryWaitMs?: number;
-  /** Largest API answer accepted (default LIMITS.apiBodyBytes). */
-  maxBodyBytes?: number;
-  limiter?: RequestLimiter;
-  log?: Logger;
-  onRequest?: RequestObserver;
-  /**
-   * Hosts (and their subdomains) that may receive the token over https on the default port when downloading
-   * artifacts, besides the API's own origin (default: CircleCI's artifact hosts).
-   */
-  artifactHosts?: readonly string[];
-}
-
-export interface DownloadOptions {
-  signal?: AbortSignal;
-  /** Largest body accepted, counted after decompression. */
-  maxBytes: number;
-}
-
-interface CallOptions {
-  method?: 'GET' | 'POST';
-  body?: unknown;
-  query?: Record<string, string | undefined>;
-  /** What the call does, for messages: "list the pipelines of gh/greenpeace/planet4-africa". */
-  what: string;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  /** The decoded body, within the size limit. */
-  body: Buffer;
-}
-
-const DEFAULT_ARTIFACT_HOSTS = ['circle-artifacts.com', 'circleci.com'];
 /** Pages of workflows, jobs or artifacts read at most for one list. */
 const MAX_LIST_PAGES = 50;
-/** Connection failures after which a request cannot have reached the service. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL', 'EHOSTUNREACH']);
 
 /**
  * CircleCI API v2 over axios: a token per request and only to CircleCI's origins, a total deadline and a size
  * limit on every request, typed errors, bounded pagination, GET-only retries that honour Retry-After (and refuse to
- * call a throttled route again before its time), one shot for mutations.
+ * call a throttled route again before its time), one shot for mutations. The transport is `CircleCiTransport`
+ * (`transport.ts`), the artifact downloads are in `downloads.ts`.
  */
 export class CircleCiClient {
-  private readonly http: AxiosInstance;
-  private readonly limiter: RequestLimiter;
+  private readonly transport: CircleCiTransport;
   private readonly log: Logger;
-  private readonly base: URL;
-  private readonly deadlineMs: number;
-  /** Route → time before which it must not be called again (429 Retry-After). */
-  private readonly throttledUntil = new Map<string, number>();
 
-  constructor(private readonly options: CircleCiClientOptions) {
-    this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
-    this.limiter = options.limiter ?? new RequestLimiter(8);
+  constructor(options: CircleCiClientOptions) {
+    this.transport = new CircleCiTransport(options);
     this.log = options.log ?? silentLogger;
-    this.deadlineMs = options.timeoutMs ?? 20_000;
-    this.http = axios.create({
-      baseURL: this.base.toString(),
-      responseType: 'stream',
-      decompress: true,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      maxBodyLength: LIMITS.requestBodyBytes,
-      headers: { Accept: 'application/json' },
-    });
   }
 
   get baseUrl(): string {
-    return this.options.baseUrl;
+    return this.transport.baseUrl;
   }
 
   // ---------------------------------------------------------------- reads
 
   me(): Promise<User> {
-    return this.call<User>('/me', { what: 'read the signed-in CircleCI user' });
+    return this.transport.call<User>('/me', { what: 'read the signed-in CircleCI user' });
   }
 
   listPipelinesPage(slug: string, pageToken?: string): Promise<PipelineListPage> {
-    return this.call<PipelineListPage>(`/project/${slug}/pipeline`, {
+    return this.transport.call<PipelineListPage>(`/project/${slug}/pipeline`, {
       query: { 'page-token': pageToken },
       what: `list the pipelines of ${slug}`,
     });
   }
 
   getPipelineByNumber(slug: string, pipelineNumber: number): Promise<Pipeline> {
-    return this.call<Pipeline>(`/project/${slug}/pipeline/${pipelineNumber}`, {
+    return this.transport.call<Pipeline>(`/project/${slug}/pipeline/${pipelineNumber}`, {
       what: `read pipeline ${pipelineNumber} of ${slug}`,
     });
   }
 
   listWorkflows(pipelineId: string): Promise<Workflow[]> {
     return this.all<Workflow, WorkflowListPage>(`the workflows of pipeline ${pipelineId}`, (token) =>
-      this.call(`/pipeline/${encodeURIComponent(pipelineId)}/workflow`, {
+      this.transport.call(`/pipeline/${encodeURIComponent(pipelineId)}/workflow`, {
         query: { 'page-token': token },
         what: `list the workflows of pipeline ${pipelineId}`,
       }),
@@ -143,7 +67,7 @@ export class CircleCiClient {
 
   listJobs(workflowId: string): Promise<Job[]> {
     return this.all<Job, JobListPage>(`the jobs of workflow ${workflowId}`, (token) =>
-      this.call(`/workflow/${encodeURIComponent(workflowId)}/job`, {
+      this.transport.call(`/workflow/${encodeURIComponent(workflowId)}/job`, {
         query: { 'page-token': token },
         what: `list the jobs of workflow ${workflowId}`,
       }),
@@ -152,7 +76,7 @@ export class CircleCiClient {
 
   listArtifacts(slug: string, jobNumber: number): Promise<Artifact[]> {
     return this.all<Artifact, ArtifactListPage>(`the artifacts of job ${jobNumber} of ${slug}`, (token) =>
-      this.call(`/project/${slug}/${jobNumber}/artifacts`, {
+      this.transport.call(`/project/${slug}/${jobNumber}/artifacts`, {
         query: { 'page-token': token },
         what: `list the artifacts of job ${jobNumber} of ${slug}`,
       }),
@@ -163,34 +87,16 @@ export class CircleCiClient {
    * Downloads an artifact into memory, refusing more than `maxBytes` (counted after decompression). The token goes
    * only to CircleCI's origins (see `mayReceiveToken`); redirects are followed by hand, at most 4.
    */
-  async download(url: string, options: DownloadOptions): Promise<Buffer> {
-    return this.fetchArtifact(url, options, (stream, what) =>
-      readCapped(stream, options.maxBytes, () => tooLargeError('circleci', what, options.maxBytes)),
-    );
+  download(url: string, options: DownloadOptions): Promise<Buffer> {
+    return downloadArtifact(this.transport, url, options);
   }
 
   /**
    * Streams an artifact into `file` (created or truncated; removed again when the download fails), refusing more
    * than `maxBytes`. Resolves with the number of bytes written.
    */
-  async downloadToFile(url: string, file: string, options: DownloadOptions): Promise<number> {
-    try {
-      return await this.fetchArtifact(url, options, async (stream, what) => {
-        let total = 0;
-        const counter = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            total += chunk.length;
-            if (total > options.maxBytes) done(tooLargeError('circleci', what, options.maxBytes));
-            else done(null, chunk);
-          },
-        });
-        await pipeline(stream, counter, fs.createWriteStream(file));
-        return total;
-      });
-    } catch (e) {
-      await fs.promises.rm(file, { force: true });
-      throw e;
-    }
+  downloadToFile(url: string, file: string, options: DownloadOptions): Promise<number> {
+    return downloadArtifactToFile(this.transport, url, file, options);
   }
 
   // ---------------------------------------------------------------- mutations (sent once, never retried)
@@ -199,7 +105,7 @@ export class CircleCiClient {
     slug: string,
     body: { tag?: string; branch?: string; parameters?: Record<string, unknown> },
   ): Promise<TriggeredPipeline> {
-    return this.call<TriggeredPipeline>(`/project/${slug}/pipeline`, {
+    return this.transport.call<TriggeredPipeline>(`/project/${slug}/pipeline`, {
       method: 'POST',
       body,
       what: `trigger a pipeline of ${slug}`,
@@ -207,7 +113,7 @@ export class CircleCiClient {
   }
 
   async approveJob(workflowId: string, approvalRequestId: string): Promise<void> {
-    await this.call<unknown>(
+    await this.transport.call<unknown>(
       `/workflow/${encodeURIComponent(workflowId)}/approve/${encodeURIComponent(approvalRequestId)}`,
       { method: 'POST', what: `approve the job ${approvalRequestId} of workflow ${workflowId}` },
     );
@@ -215,126 +121,12 @@ export class CircleCiClient {
 
   // ---------------------------------------------------------------- plumbing
 
-  private authHeaders(): Record<string, string> {
-    const token = this.options.token();
-    return token ? { 'Circle-Token': token } : {};
-  }
-
-  /**
-   * The token goes to the configured API origin (scheme, host and port: over loopback http only when that is the
-   * sandbox's), and to CircleCI's artifact hosts over https on the default port. After a redirect, only to the
-   * origin of the hop before: never to a host a redirect names.
-   */
+  /** Whether `url` may receive the token (after a redirect from `previous`): see `CircleCiTransport.mayReceiveToken`. */
   mayReceiveToken(url: URL, previous?: URL): boolean {
-    if (previous && url.origin !== previous.origin) return false;
-    if (url.origin === this.base.origin) return true;
-    const allowed = this.options.artifactHosts ?? DEFAULT_ARTIFACT_HOSTS;
-    const host = url.hostname.toLowerCase();
-    return url.protocol === 'https:' && url.port === '' && allowed.some((h) => host === h || host.endsWith(`.${h}`));
+    return this.transport.mayReceiveToken(url, previous);
   }
 
-  /** Follows an artifact URL (at most 4 redirects) and hands the 200 body's stream to `read`, within the deadline. */
-  private async fetchArtifact<T>(
-    url: string,
-    options: DownloadOptions,
-    read: (stream: Readable, what: string) => Promise<T>,
-  ): Promise<T> {
-    let current = new URL(url);
-    let previous: URL | undefined;
-    for (let hop = 0; hop < 5; hop++) {
-      const hopUrl = current;
-      const withToken = this.mayReceiveToken(hopUrl, previous);
-      const what = `download the artifact ${hopUrl.pathname}`;
-      const result = await this.exchange<{ location?: URL; value?: T }>(
-        'GET',
-        hopUrl.toString(),
-        { headers: withToken ? this.authHeaders() : {}, signal: options.signal, what, absolute: true },
-        async (status, headers, stream) => {
-          const location = headers.location;
-          if (status >= 300 && status < 400 && typeof location === 'string') {
-            stream.destroy();
-            return { location: new URL(location, hopUrl) };
-          }
-          if (status !== 200) {
-            stream.destroy();
-            throw errorForStatus('circleci', status, undefined, what);
-          }
-          const length = declaredLength(headers['content-length']);
-          if (length !== undefined && length > options.maxBytes) {
-            stream.destroy();
-            throw tooLargeError('circleci', what, options.maxBytes);
-          }
-          return { value: await read(stream, what) };
-        },
-      );
-      if (!result.location) return result.value as T;
-      previous = hopUrl;
-      current = result.location;
-    }
-    throw new ApiError('circleci', 'invalid', `Too many redirects while downloading ${url}.`);
-  }
-
-  /**
-   * One HTTP exchange through the limiter, under the total deadline: `consume` gets the status, the headers and the
-   * (decoded) body stream, and must finish with it before the deadline. Reports the exchange to `onRequest`.
-   */
-  private exchange<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    opts: {
-      headers: Record<string, string>;
-      params?: Record<string, string>;
-      data?: string;
-      signal?: AbortSignal | undefined;
-      what: string;
-      absolute?: boolean;
-      attempt?: number;
-    },
-    consume: (status: number, headers: Record<string, unknown>, stream: Readable) => Promise<T>,
-  ): Promise<T> {
-    return this.limiter.run(async () => {
-      const t0 = Date.now();
-      const path = opts.absolute ? new URL(url).pathname : url;
-      let status: number | 'error' = 'error';
-      try {
-        return await withDeadline(
-          this.deadlineMs,
-          opts.signal,
-          () => deadlineError('circleci', opts.what, this.deadlineMs),
-          async (signal) => {
-            const res = await (opts.absolute ? axios : this.http).request<Readable>({
-              method,
-              url,
-              ...(opts.absolute
-                ? {
-                    responseType: 'stream',
-                    decompress: true,
-                    maxRedirects: 0,
-                    validateStatus: () => true,
-                  }
-                : {}),
-              params: opts.params,
-              headers: opts.headers,
-              data: opts.data,
-              signal,
-            });
-            status = res.status;
-            return consume(res.status, res.headers, res.data);
-          },
-        );
-      } finally {
-        this.options.onRequest?.({
-          service: 'circleci',
-          method,
-          path,
-          status,
-          ms: Date.now() - t0,
-          attempt: opts.attempt ?? 1,
-        });
-      }
-    });
-  }
-
+  /** Every item of a CircleCI list, through the bounded pager. */
   private all<T, P extends { items: T[]; next_page_token?: string | null }>(
     what: string,
     page: (token?: string) => Promise<P>,
@@ -346,130 +138,7 @@ export class CircleCiClient {
       { maxPages: MAX_LIST_PAGES, what: `${what} (CircleCI)`, log: this.log },
     );
   }
-
-  private async call<T>(path: string, opts: CallOptions): Promise<T> {
-    const method = opts.method ?? 'GET';
-    const isMutation = method !== 'GET';
-    const maxRetries = isMutation ? 0 : (this.options.maxRetries ?? 2);
-    const maxWait = this.options.maxRetryWaitMs ?? 30_000;
-    const maxBytes = this.options.maxBodyBytes ?? LIMITS.apiBodyBytes;
-    const routeKey = `${method} ${path}`;
-    const params = Object.fromEntries(
-      Object.entries(opts.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-    );
-
-    for (let attempt = 1; ; attempt++) {
-      // A throttled route is not called again before its Retry-After has passed.
-      const until = this.throttledUntil.get(routeKey);
-      if (until !== undefined) {
-        const wait = until - Date.now();
-        if (wait > 0) {
-          if (isMutation || wait > maxWait) {
-            throw errorForStatus('circleci', 429, undefined, opts.what, wait);
-          }
-          await sleep(wait);
-        }
-        this.throttledUntil.delete(routeKey);
-      }
-
-      let answer: Answer;
-      const t0 = Date.now();
-      try {
-        answer = await this.exchange(
-          method,
-          path,
-          {
-            headers: {
-              ...this.authHeaders(),
-              ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            },
-            params,
-            ...(opts.body !== undefined ? { data: JSON.stringify(opts.body) } : {}),
-            what: opts.what,
-            attempt,
-          },
-          async (status, headers, stream) => {
-            const length = declaredLength(headers['content-length']);
-            if (length !== undefined && length > maxBytes) {
-              stream.destroy();
-              throw tooLargeError('circleci', opts.what, maxBytes);
-            }
-            const body = await readCapped(stream, maxBytes, () => tooLargeError('circleci', opts.what, maxBytes));
-            return { status, headers, body };
-          },
-        );
-      } catch (e) {
-        const err = this.failure(e, opts.what, isMutation);
-        this.log.debug(`CircleCI ${method} ${path} → ${err.kind} (attempt ${attempt})`);
-        // A network failure may pass; a request that already hung for its deadline is tried once more at most.
-        if (attempt <= maxRetries && err.isConnectivity && !(err.kind === 'timeout' && attempt > 1)) {
-          await sleep(backoff(attempt));
-          continue;
-        }
-        throw err;
-      }
-      const { status } = answer;
-      const text = answer.body.toString('utf8');
-      this.log.trace(`CircleCI ${method} ${path} → ${status} in ${Date.now() - t0} ms`);
-
-      if (status >= 200 && status < 300) {
-        if (text === '' && isMutation) return undefined as T;
-        try {
-          return JSON.parse(text) as T;
-        } catch {
-          throw new ApiError(
-            'circleci',
-            'malformed',
-            `CircleCI answered with something that is not JSON while trying to ${opts.what}.`,
-            status,
-          );
-        }
-      }
-
-      const serviceMessage = this.messageOf(text);
-      if (status === 429) {
-        const wait = parseRetryAfter(answer.headers['retry-after']) ?? backoff(attempt) * 4;
-        this.throttledUntil.set(routeKey, Date.now() + wait);
-        if (attempt <= maxRetries && wait <= maxWait) {
-          this.log.info(`CircleCI throttled ${method} ${path}: waiting ${wait} ms as asked`);
-          continue;
-        }
-        throw errorForStatus('circleci', 429, serviceMessage, opts.what, wait);
-      }
-      if (status >= 500 && attempt <= maxRetries) {
-        await sleep(backoff(attempt));
-        continue;
-      }
-      throw errorForStatus('circleci', status, serviceMessage, opts.what, undefined, isMutation && status >= 500);
-    }
-  }
-
-  /** A request's failure as an ApiError (see `transportError`). */
-  private failure(e: unknown, what: string, isMutation: boolean): ApiError {
-    if (e instanceof ApiError) {
-      // a mutation whose deadline passed may have been carried out
-      return isMutation && e.kind === 'timeout' ? e.withOutcomeUnknown() : e;
-    }
-    const code = (e as { code?: string }).code;
-    const message = redact(e instanceof Error ? e.message : String(e), [this.options.token()]);
-    const unknown = isMutation && !(code !== undefined && NEVER_SENT.has(code));
-    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message);
-    return transportError('circleci', timedOut ? 'timeout' : 'network', what, code ?? message, unknown);
-  }
-
-  /** The service's `message`, without anything that looks like a credential, and not too long. */
-  private messageOf(text: string): string | undefined {
-    try {
-      const body = JSON.parse(text) as { message?: unknown };
-      return typeof body.message === 'string' ? redact(body.message, [this.options.token()]) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
 }
 
-function backoff(attempt: number): number {
-  return Math.min(4000, 250 * 2 ** (attempt - 1));
-}
-
+export type { CircleCiClientOptions, DownloadOptions };
 export type { Pipeline, Workflow, Job, Artifact };

@@ -1,0 +1,229 @@
+import {
+  AUTO_APPROVAL,
+  CI_BOT,
+  WORKFLOWS,
+  type Job,
+  type Pipeline,
+  type PipelineRequest,
+  type Registry,
+  type Workflow,
+  type WorkflowName,
+} from './pipelines';
+import { MINUTE, uuidFrom } from './util';
+
+/** A CircleCI project and its simulated pipelines; events happen when `sync(now)` is called. */
+export class Project {
+  /** chronological */
+  readonly pipelines: Pipeline[] = [];
+  readonly jobsByNumber = new Map<number, Job>();
+  private readonly active = new Set<Workflow>();
+  private nextJob: number;
+  private nextPipeline: number;
+  private syncedTo = 0;
+
+  constructor(
+    readonly site: string,
+    readonly registry: Registry,
+    firstPipelineNumber: number,
+    firstJobNumber: number,
+  ) {
+    this.nextPipeline = firstPipelineNumber;
+    this.nextJob = firstJobNumber;
+  }
+
+  get slug(): string {
+    return `gh/greenpeace/planet4-${this.site}`;
+  }
+
+  get id(): string {
+    return uuidFrom(`project:${this.site}`);
+  }
+
+  /** Runs every job completion (and what follows from it) up to time t. */
+  sync(t: number): void {
+    if (t < this.syncedTo) {
+      return;
+    }
+    for (;;) {
+      let next: Job | undefined;
+      for (const wf of this.active) {
+        for (const job of wf.jobs) {
+          if (job.status === 'running' && job.endAt !== undefined && job.endAt <= t) {
+            if (!next || (next.endAt ?? 0) > job.endAt) {
+              next = job;
+            }
+          }
+        }
+      }
+      if (!next) {
+        break;
+      }
+      this.finish(next, next.endAt ?? t);
+    }
+    this.syncedTo = t;
+  }
+
+  createPipeline(req: PipelineRequest): Pipeline {
+    this.sync(req.at);
+    const number = this.nextPipeline++;
+    const vcs = req.vcs ?? { revision: '', subject: '', body: '' };
+    const pipeline: Pipeline = {
+      id: uuidFrom(`pipeline:${this.site}:${number}`),
+      number,
+      project: this,
+      createdAt: req.at,
+      triggerType: req.triggerType,
+      actor: req.actor,
+      vcs,
+      parameters: req.parameters,
+      state: req.errorMessage === undefined ? 'created' : 'errored',
+      errors: req.errorMessage === undefined ? [] : [{ type: 'config-fetch', message: req.errorMessage }],
+      workflows: [],
+      hold: `${vcs.subject}\n${vcs.body}`.includes('[HOLD]'),
+    };
+    this.pipelines.push(pipeline);
+    this.registry.pipelines.set(pipeline.id, pipeline);
+    if (req.errorMessage === undefined) {
+      for (const name of this.workflowsFor(pipeline)) {
+        this.startWorkflow(pipeline, name, new Set(req.failing ?? []));
+      }
+    }
+    return pipeline;
+  }
+
+  private workflowsFor(p: Pipeline): WorkflowName[] {
+    if (p.triggerType === 'scheduled_pipeline') {
+      return ['backup'];
+    }
+    if (p.vcs.tag !== undefined) {
+      if (!/^v.*/.test(p.vcs.tag)) {
+        return [];
+      }
+      return p.parameters.rollback === true ? ['rollback'] : ['production'];
+    }
+    if (p.vcs.branch === 'main' && p.parameters.run_develop !== false) {
+      return ['develop'];
+    }
+    return [];
+  }
+
+  /**
+   * `POST /workflow/{id}/rerun`: a new workflow of the same name in the same pipeline, started now (the scenario's
+   * failures are not repeated: a rerun is what people do after fixing the cause). Returns the new workflow.
+   */
+  rerun(wf: Workflow, at: number): Workflow {
+    const n = wf.pipeline.workflows.filter((w) => w.name === wf.name).length;
+    return this.startWorkflow(wf.pipeline, wf.name, new Set(), at, `:rerun${n}`);
+  }
+
+  private startWorkflow(
+    pipeline: Pipeline,
+    name: WorkflowName,
+    failing: Set<string>,
+    at: number = pipeline.createdAt,
+    idSuffix = '',
+  ): Workflow {
+    const wfId = uuidFrom(`workflow:${pipeline.id}:${name}${idSuffix}`);
+    const wf: Workflow = {
+      id: wfId,
+      name,
+      pipeline,
+      jobs: [],
+      createdAt: at,
+      startedBy: pipeline.actor.id,
+      autoApprovalFails: failing.has(AUTO_APPROVAL),
+    };
+    for (const def of WORKFLOWS[name]) {
+      wf.jobs.push({
+        id: uuidFrom(`job:${wfId}:${def.name}`),
+        name: def.name,
+        type: def.type,
+        requires: def.requires,
+        minutes: def.minutes,
+        status: 'blocked',
+        outcome: failing.has(def.name) ? 'failed' : 'success',
+        workflow: wf,
+      });
+    }
+    pipeline.workflows.push(wf);
+    this.registry.workflows.set(wf.id, wf);
+    this.active.add(wf);
+    this.propagate(wf, at);
+    return wf;
+  }
+
+  private finish(job: Job, at: number): void {
+    job.status = job.outcome;
+    job.stoppedAt = at;
+    const wf = job.workflow;
+    if (job.status === 'success') {
+      if (
+        wf.name === 'production' &&
+        job.name === 'visualtests-compare' &&
+        !wf.pipeline.hold &&
+        !wf.autoApprovalFails
+      ) {
+        this.approveJob(wf, 'hold-production', at, CI_BOT.id, false);
+      }
+      if (wf.name === 'production' && job.name === 'deploy-production') {
+        this.approveJob(wf, 'rollback-staging', at, CI_BOT.id, false);
+      }
+    }
+    this.propagate(wf, at);
+  }
+
+  private approveJob(wf: Workflow, name: string, at: number, by: string, propagate: boolean): void {
+    const job = wf.jobs.find((j) => j.name === name);
+    if (job?.status === 'on_hold') {
+      job.status = 'success';
+      job.stoppedAt = at;
+      job.approvedBy = by;
+      if (propagate) {
+        this.propagate(wf, at);
+      }
+    }
+  }
+
+  /** Approval through the API. */
+  approve(job: Job, at: number, by: string): void {
+    this.sync(at);
+    if (job.status !== 'on_hold') {
+      return;
+    }
+    this.approveJob(job.workflow, job.name, at, by, true);
+  }
+
+  private propagate(wf: Workflow, at: number): void {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const job of wf.jobs) {
+        if (job.status !== 'blocked') {
+          continue;
+        }
+        const deps = job.requires.map((name) => wf.jobs.find((j) => j.name === name));
+        if (deps.every((d) => d?.status === 'success')) {
+          job.startedAt = at;
+          if (job.type === 'approval') {
+            job.status = 'on_hold';
+          } else {
+            job.status = 'running';
+            job.number = this.nextJob++;
+            job.endAt = at + job.minutes * MINUTE;
+            this.jobsByNumber.set(job.number, job);
+          }
+          changed = true;
+        }
+      }
+    }
+    if (!wf.jobs.some((j) => j.status === 'running' || j.status === 'on_hold')) {
+      for (const job of wf.jobs) {
+        if (job.status === 'blocked') {
+          job.status = 'not_run';
+        }
+      }
+      wf.stoppedAt = Math.max(at, ...wf.jobs.map((j) => j.stoppedAt ?? 0));
+      this.active.delete(wf);
+    }
+  }
+}
