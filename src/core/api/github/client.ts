@@ -67,9 +67,9 @@ const NULL_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 /** Connection failures after which a request cannot have reached the service. */
 const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/;
 
-/** Node's web streams are async iterable; the DOM typings do not say so. */
+/** Node's web streams are async iterable. */
 function webStream(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  return body as unknown as AsyncIterable<Uint8Array>;
+  return body;
 }
 
 function foreignHost(url: URL): ApiError {
@@ -151,7 +151,7 @@ export class GitHubClient {
                 res.body && !NULL_BODY.has(res.status)
                   ? await readCapped(webStream(res.body), maxBytes, () => tooLargeError('github', what, maxBytes))
                   : null;
-              return new Response(body as BodyInit | null, {
+              return new Response(body as ConstructorParameters<typeof Response>[0], {
                 status: res.status,
                 statusText: res.statusText,
                 headers: res.headers,
