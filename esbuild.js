@@ -9,6 +9,7 @@ const path = require('path');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/** The test files (`*.ts`, not `*.d.ts`) directly in `dir`; none when it does not exist. @param {string} dir */
 function testEntries(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -17,6 +18,7 @@ function testEntries(dir) {
     .map((f) => path.join(dir, f));
 }
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',
@@ -72,7 +74,7 @@ function copyCodicons() {
 async function main() {
   copyCodicons();
   const existing = builds.filter((b) =>
-    Object.values(Array.isArray(b.entryPoints) ? b.entryPoints : b.entryPoints).every((e) => fs.existsSync(e)),
+    Object.values(b.entryPoints ?? {}).every((e) => fs.existsSync(typeof e === 'string' ? e : e.in)),
   );
   if (watch) {
     for (const b of existing) await (await esbuild.context(b)).watch();

@@ -3,19 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules',
-      'dist',
-      'out',
-      'resources',
-      '**/*.d.ts',
-      'esbuild.js',
-      'eslint.config.mjs',
-      'scripts/**/*.mjs',
-      'test/host/**/*.mjs',
-      'src/shims/**',
-      'media/vendor/**',
-    ],
+    ignores: ['node_modules', 'dist', 'out', 'resources', '**/*.d.ts', 'src/shims/**', 'media/vendor/**'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -26,6 +14,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The JavaScript runners (scripts/, test/host/, esbuild.js, this file): the rules that need no types, as tsc
+  // checks their types (tsconfig.scripts.json: checkJs, from JSDoc) and their names (hence no `no-undef`).
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'off' },
+  },
+  // esbuild.js is CommonJS
+  { files: ['esbuild.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // The layers (ARCHITECTURE.md): the core and the sandbox never import `vscode` nor the VS Code shell…
   {
     files: ['src/core/**/*.ts', 'src/sandbox/**/*.ts'],

@@ -16,9 +16,10 @@ import {
   waitForTreeItems,
 } from './lib/workbench.mjs';
 
+/** The value after `name` on the command line, else `fallback`. @type {(name: string, fallback: string) => string} */
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
+  return i > 0 ? /** @type {string} */ (process.argv[i + 1]) : fallback;
 };
 const site = arg('--site', 'aotearoa');
 const out = arg('--out', 'docs');
@@ -27,6 +28,7 @@ const wb = await startWorkbench({ scenario: 'mixed', hardLimitSec: 300 });
 const ui = await openWorkbench(wb, { width: 1440, height: 900 });
 const page = ui.page;
 let code = 0;
+/** @type {(ok: boolean, what: string) => void} */
 const check = (ok, what) => {
   log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (!ok) code = 1;
@@ -46,7 +48,10 @@ try {
   await page.waitForTimeout(400);
   await page.keyboard.press('Enter');
   await page.waitForFunction(
-    () => /^v\d/.test(document.querySelector('.quick-input-widget input')?.value ?? ''),
+    () =>
+      /^v\d/.test(
+        /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'))?.value ?? '',
+      ),
     null,
     {
       timeout: 15000,
@@ -69,6 +74,7 @@ try {
   await dialog.locator('a.monaco-button', { hasText: /^Tag$/ }).first().click();
 
   await page.waitForFunction(
+    /** @param {(string | undefined)[]} arg */
     ([s, t]) =>
       [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) =>
         (r.getAttribute('aria-label') ?? '').startsWith(`${s}: ${t} · running`),
@@ -79,7 +85,7 @@ try {
   check(true, `the tree shows ${site} ${proposed} running`);
 } catch (e) {
   code = 1;
-  console.error(`e2e: ${e?.stack || e}`);
+  console.error(`e2e: ${/** @type {Error | undefined} */ (e)?.stack || e}`);
   await screenshot(page, path.join(out, 'e2e-error.png')).catch(() => undefined);
 } finally {
   await ui.close();

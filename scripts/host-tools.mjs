@@ -10,11 +10,11 @@
 // Exit status: 0 ready, 2 could not install (the message says why), 130/143 interrupted.
 import { HostError, ensureTools, log, stopInstalls, toolPaths } from '../test/host/lib/tools.mjs';
 
-for (const [sig, code] of [
+for (const [sig, code] of /** @type {const} */ ([
   ['SIGINT', 130],
   ['SIGTERM', 143],
   ['SIGHUP', 129],
-]) {
+])) {
   process.on(sig, () => {
     log(`${sig}: stopping the install`);
     stopInstalls();
@@ -29,6 +29,6 @@ try {
   log(`ready: VS Code server ${p.serverMain}`);
   log(`ready: playwright-core ${p.driverDir}; browser ${p.chromium}`);
 } catch (e) {
-  console.error(`host-tools: ${e instanceof HostError ? e.message : e?.stack || e}`);
+  console.error(`host-tools: ${e instanceof HostError ? e.message : /** @type {Error | undefined} */ (e)?.stack || e}`);
   process.exit(2);
 }

@@ -13,10 +13,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { listExtensions, log, root, startWorkbench } from './lib/workbench.mjs';
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ scenario?: string; port: number; web: boolean }} */
   const o = { scenario: process.env.PLANET4_SANDBOX_SCENARIO, port: 0, web: false };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = /** @type {string} */ (argv[i]);
     if (a === '--scenario') o.scenario = argv[++i];
     else if (a === '--port') o.port = Number(argv[++i]);
     else if (a === '--web') o.web = true;
@@ -63,6 +65,7 @@ if (hasCode) {
   );
   console.log('');
   let stopping = false;
+  /** @param {string} sig */
   const stop = async (sig) => {
     if (stopping) return;
     stopping = true;

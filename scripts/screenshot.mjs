@@ -18,7 +18,9 @@ import {
   waitForTreeItems,
 } from './lib/workbench.mjs';
 
-/** Drags the sash between the side bar and the editor so that descriptions are readable. */
+/** @typedef {import('./lib/workbench.mjs').Page} Page */
+
+/** Drags the sash between the side bar and the editor so that descriptions are readable. @type {(page: Page, width: number) => Promise<void>} */
 async function widenSideBar(page, width) {
   const box = await page.locator('.part.sidebar').boundingBox();
   if (!box) return;
@@ -31,7 +33,7 @@ async function widenSideBar(page, width) {
   await page.waitForTimeout(300);
 }
 
-/** Expands the tree row of a site (rows are labelled "<site>: <description>"). */
+/** Expands the tree row of a site (rows are labelled "<site>: <description>"). @type {(page: Page, site: string) => Promise<void>} */
 async function expandSite(page, site) {
   const row = page.locator(`.part.sidebar .monaco-list-row[aria-label^="${site}:"]`).first();
   await row.waitFor({ state: 'visible', timeout: 15000 });
@@ -39,12 +41,14 @@ async function expandSite(page, site) {
   await page.waitForTimeout(400);
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ out: string; scenario: string; keep: boolean }} */
   const o = { out: 'docs', scenario: process.env.PLANET4_SANDBOX_SCENARIO || 'mixed', keep: false };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--out') o.out = argv[++i];
-    else if (a === '--scenario') o.scenario = argv[++i];
+    const a = /** @type {string} */ (argv[i]);
+    if (a === '--out') o.out = /** @type {string} */ (argv[++i]);
+    else if (a === '--scenario') o.scenario = /** @type {string} */ (argv[++i]);
     else if (a === '--keep') o.keep = true;
     else if (a === '--help' || a === '-h') {
       console.log('usage: node scripts/screenshot.mjs [--out docs] [--scenario mixed] [--keep]');
@@ -95,7 +99,7 @@ try {
   const detail = await screenshot(ui.page, path.join(opts.out, 'report-detail.png'));
   console.log(`screenshot: ${path.relative(root, detail)}`);
 } catch (e) {
-  console.error(`screenshot: ${e?.stack || e}`);
+  console.error(`screenshot: ${/** @type {Error | undefined} */ (e)?.stack || e}`);
   if (ui) {
     const file = await screenshot(ui.page, path.join(opts.out, 'screenshot-error.png')).catch(() => null);
     if (file) console.error(`screenshot: page at the time of the error: ${path.relative(root, file)}`);

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // npm test: every check of the project, in order, stopping at the first failing stage:
 //
-//   build        node esbuild.js
-//   typecheck    npx tsc --noEmit -p .
-//   lint         npx eslint .
-//   format       npx prettier --check .
-//   tools        node scripts/host-tools.mjs (installs the test host tools once: Node 24, the VS Code
-//                server, playwright-core — 2–3 minutes, progress every 20 s; seconds when cached)
-//   unit         npx mocha --reporter spec  (counts through scripts/lib/mocha-results.mjs)
-//   integration  node test/host/run.mjs     (real VS Code 1.139.1 host; counts from its results JSON)
+//   build      node esbuild.js
+//   typecheck  npx tsc -b                  (a project per target: tsconfig.json lists them)
+//   lint       npx eslint .                (the layer rules; the .mjs/.js runners too)
+//   format     npx prettier --check .
+//   node       npx mocha --config .mocharc.json           the unit tests that need only Node
+//   tools      node scripts/host-tools.mjs (installs the test host tools once: Node 24, the VS Code
+//              server, playwright-core — 2–3 minutes, progress every 20 s; seconds when cached)
+//   chromium   npx mocha --config .mocharc.chromium.json  the unit tests that drive headless Chromium
+//                                                         (playwright-core from the tools stage)
+//   host       node test/host/run.mjs      the integration tests in a real VS Code 1.139.1 extension host
 //
-// Always ends with the stage durations, one line per suite and, as the very last line, the
-// total of both suites: `N passed, N failed`. Exit status 0 only when every stage passed.
-// Extra arguments are passed to the integration runner (e.g. npm test -- --grep host).
+// The three test tiers are named by what they need; the mocha ones count through
+// scripts/lib/mocha-results.mjs, the host one from its results JSON. Always ends with the stage
+// durations, one line per tier and, as the very last line, the total of the tiers:
+// `N passed, N failed`. Exit status 0 only when every stage passed.
+// Extra arguments are passed to the host runner (e.g. npm test -- --grep host).
 //
 // No stage can hang: each runs in its own process group with a time limit (minutes below, in
 // LIMITS); past it the group gets SIGTERM, 15 s later SIGKILL together with every process started
@@ -21,7 +25,8 @@
 // way, and the summary is still printed.
 //
 // PLANET4_SKIP_STAGES=lint,format skips stages (local use only; reported as SKIPPED, CI never sets it).
-// PLANET4_STAGE_LIMITS=unit=5,integration=45 changes time limits (minutes, decimals allowed).
+// PLANET4_STAGE_LIMITS=node=5,host=45 changes time limits (minutes, decimals allowed).
+// Both take the stage names above; an unknown name is an error (exit status 2).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,28 +34,39 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** @param {string} name */
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'planet4-test-'));
-const unitResults = path.join(tmp, 'unit.json');
-const integrationResults = path.join(tmp, 'integration.json');
 
 /**
  * Time limit of each stage in minutes: generous, for a fresh machine with 2 busy cores (the tools
  * stage took 11 minutes there under a load average of 20; 2–3 minutes on an idle one).
+ * @type {Record<string, number>}
  */
-const LIMITS = { build: 5, typecheck: 10, lint: 10, format: 5, tools: 30, unit: 10, integration: 30 };
+const LIMITS = { build: 5, typecheck: 10, lint: 10, format: 5, node: 10, tools: 30, chromium: 10, host: 30 };
 for (const item of (process.env.PLANET4_STAGE_LIMITS || '').split(',').filter(Boolean)) {
-  const [name, minutes] = item.split('=');
+  const [name = '', minutes] = item.split('=');
   if (!(name in LIMITS) || !(Number(minutes) > 0)) {
-    console.error(`test: PLANET4_STAGE_LIMITS: "${item}" is not <stage>=<minutes>`);
+    console.error(
+      `test: PLANET4_STAGE_LIMITS: "${item}" is not <stage>=<minutes> (stages: ${Object.keys(LIMITS).join(', ')})`,
+    );
     process.exit(2);
   }
   LIMITS[name] = Number(minutes);
 }
+const skip = new Set((process.env.PLANET4_SKIP_STAGES || '').split(',').filter(Boolean));
+for (const name of skip) {
+  if (!(name in LIMITS)) {
+    console.error(`test: PLANET4_SKIP_STAGES: "${name}" is not a stage (stages: ${Object.keys(LIMITS).join(', ')})`);
+    process.exit(2);
+  }
+}
+/** @param {number} m */
 const fmtMinutes = (m) => (m >= 1 ? `${m} min` : `${Math.round(m * 60)} s`);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'planet4-test-'));
 
 /** Every process of the machine, from /proc (Linux): [{pid, state, ppid, pgrp}]. */
 function processes() {
+  /** @type {{ pid: number; state: string | undefined; ppid: number; pgrp: number }[]} */
   const list = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -66,13 +82,16 @@ function processes() {
   return list;
 }
 
-/** Every process under `pid` (children, grandchildren…): also those that left its group. */
+/**
+ * Every process under `pid` (children, grandchildren…): also those that left its group.
+ * @param {number} pid
+ */
 function descendants(pid) {
   const all = processes();
+  /** @type {number[]} */
   const found = [];
   const todo = [pid];
-  while (todo.length) {
-    const parent = todo.pop();
+  for (let parent = todo.pop(); parent !== undefined; parent = todo.pop()) {
     const kids = all.filter((p) => p.ppid === parent).map((p) => p.pid);
     todo.push(...kids);
     found.push(...kids);
@@ -80,6 +99,11 @@ function descendants(pid) {
   return found;
 }
 
+/**
+ * process.kill, for a process or (target < 0) a process group that may be gone already.
+ * @param {number} target
+ * @param {NodeJS.Signals} signal
+ */
 function kill(target, signal) {
   try {
     process.kill(target, signal);
@@ -88,15 +112,21 @@ function kill(target, signal) {
   }
 }
 
-/** The stage running now: {stop(code, why)}. */
+/** @typedef {{ code: number; why?: string }} Result  a stage's exit code and, when it was stopped, why */
+
+/** The stage running now: {stop(code, why)}. @type {{ stop: (code: number, why: string) => void } | null} */
 let running = null;
-/** Set by Ctrl-C & co.: no further stage starts. */
+/** Set by Ctrl-C & co.: no further stage starts. @type {NodeJS.Signals | null} */
 let interrupted = null;
 
 /**
  * Runs a command in a process group of its own, with inherited output, for at most `limitMin`
  * minutes. Resolves with {code, why}: its exit code (a signal counts as 1) and, when it was
  * stopped, why (124 past the time limit, 130 interrupted).
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>; limitMin: number }} opts
+ * @returns {Promise<Result>}
  */
 function sh(cmd, args, { env = {}, limitMin }) {
   return new Promise((resolve) => {
@@ -106,18 +136,24 @@ function sh(cmd, args, { env = {}, limitMin }) {
       env: { ...process.env, ...env },
       detached: true,
     });
+    // spawn fails (the 'error' event below) or gives a pid
+    const pid = /** @type {number} */ (child.pid);
+    /** @type {Result | null} */
     let stopped = null;
+    /** @type {number[]} */
     let tree = [];
+    /** @type {NodeJS.Timeout | undefined} */
     let killTimer;
+    /** @type {(code: number, why: string) => void} */
     const stop = (code, why) => {
       if (stopped) return;
       stopped = { code, why };
       console.error(`\ntest: ${why}: stopping the stage (SIGTERM, SIGKILL after 15 s)`);
-      tree = descendants(child.pid);
-      kill(-child.pid, 'SIGTERM');
+      tree = descendants(pid);
+      kill(-pid, 'SIGTERM');
       killTimer = setTimeout(() => {
-        tree = [...new Set([...tree, ...descendants(child.pid)])];
-        kill(-child.pid, 'SIGKILL');
+        tree = [...new Set([...tree, ...descendants(pid)])];
+        kill(-pid, 'SIGKILL');
         for (const pid of tree) kill(pid, 'SIGKILL');
       }, 15000);
     };
@@ -136,9 +172,9 @@ function sh(cmd, args, { env = {}, limitMin }) {
       // nothing of a finished stage may live on: what is left in its group (zombies aside: esbuild's
       // service waits a moment to be reaped), and (when it was stopped) every process that was
       // under it, is killed now
-      if (processes().some((p) => p.pgrp === child.pid && p.state !== 'Z')) {
+      if (processes().some((p) => p.pgrp === pid && p.state !== 'Z')) {
         console.error('test: the stage left processes behind in its group: killing them');
-        kill(-child.pid, 'SIGKILL');
+        kill(-pid, 'SIGKILL');
       }
       for (const pid of tree) kill(pid, 'SIGKILL');
       resolve(stopped || { code: code ?? (signal ? 1 : 0) });
@@ -146,11 +182,11 @@ function sh(cmd, args, { env = {}, limitMin }) {
   });
 }
 
-for (const [sig, code] of [
+for (const [sig, code] of /** @type {const} */ ([
   ['SIGINT', 130],
   ['SIGTERM', 143],
   ['SIGHUP', 129],
-]) {
+])) {
   process.on(sig, () => {
     if (interrupted) process.exit(code); // a second Ctrl-C: do not wait
     interrupted = sig;
@@ -158,6 +194,7 @@ for (const [sig, code] of [
   });
 }
 
+/** @param {string} file @returns {any} the file's JSON, or null */
 function readJson(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -166,70 +203,112 @@ function readJson(file) {
   }
 }
 
-function hasUnitTests(dir = path.join(root, 'out', 'test', 'unit')) {
+/**
+ * Whether `dir` (recursively) holds a `*.test.js` other than those in `except`.
+ * @param {string} dir
+ * @param {Set<string>} except  absolute paths
+ * @returns {boolean}
+ */
+function hasTests(dir, except) {
   if (!fs.existsSync(dir)) return false;
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .some((e) => (e.isDirectory() ? hasUnitTests(path.join(dir, e.name)) : e.name.endsWith('.test.js')));
+  return fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    const file = path.join(dir, e.name);
+    return e.isDirectory() ? hasTests(file, except) : e.name.endsWith('.test.js') && !except.has(file);
+  });
 }
 
-/** per suite: {passed, failed, pending, note} once run */
-const suites = { unit: null, integration: null };
+/** @typedef {{ passed: number; failed: number; pending: number; note: string }} Counts */
+/** per test tier: its counts once run @type {Record<string, Counts | null>} */
+const tiers = { node: null, chromium: null, host: null };
+
+/**
+ * A mocha tier: the spec files of its config (.mocharc*.json), with the root hooks, the spec
+ * reporter and the counts written by scripts/lib/mocha-results.mjs. Records its counts in `tiers`,
+ * also when it crashed or was stopped.
+ * @param {string} name
+ * @param {string} config
+ * @param {() => boolean} hasSpecs  whether there is anything to run (else the tier passes with a note)
+ * @returns {(limitMin: number) => Promise<Result>}
+ */
+const mochaTier = (name, config, hasSpecs) => async (limitMin) => {
+  if (!hasSpecs()) {
+    tiers[name] = { passed: 0, failed: 0, pending: 0, note: `no tests for ${config}` };
+    console.log(`${name}: no tests for ${config} in out/test — nothing to run`);
+    return { code: 0 };
+  }
+  const resultsFile = path.join(tmp, `${name}.json`);
+  const result = await sh(
+    bin('mocha'),
+    ['--config', config, '--reporter', 'spec', '--require', path.join(root, 'scripts', 'lib', 'mocha-results.mjs')],
+    { env: { PLANET4_UNIT_RESULTS: resultsFile }, limitMin },
+  );
+  const { code, why } = result;
+  const r = readJson(resultsFile);
+  /** @type {Counts} */
+  const counts =
+    r && !why
+      ? { ...r, note: code !== 0 && r.failed === 0 ? `mocha exited ${code}` : '' }
+      : {
+          passed: r?.passed ?? 0,
+          failed: (r?.failed ?? 0) + 1,
+          pending: r?.pending ?? 0,
+          note: `${why || `mocha exited ${code} before reporting`} (counted as 1 failure)`,
+        };
+  tiers[name] = counts;
+  return code !== 0 ? result : { code: counts.failed > 0 ? 1 : 0 };
+};
+
+/** The spec files of a mocha config (plain paths, no globs), absolute. @param {string} config */
+const specFiles = (config) => {
+  const spec = JSON.parse(fs.readFileSync(path.join(root, config), 'utf8')).spec;
+  return (Array.isArray(spec) ? spec : [spec]).map((f) => path.join(root, String(f)));
+};
+const chromiumSpecs = specFiles('.mocharc.chromium.json');
 
 /**
  * The stages; run(limitMin) resolves with {code, why} (why: the stage was stopped). A stage that
- * runs a suite records its counts in `suites`, also when it crashed or was stopped.
+ * runs a test tier records its counts in `tiers`, also when it crashed or was stopped.
+ * @type {(cmd: string, args: string[]) => (limitMin: number) => Promise<Result>}
  */
 const command = (cmd, args) => (limitMin) => sh(cmd, args, { limitMin });
+/** @type {{ name: string; show: string; run: (limitMin: number) => Promise<Result> }[]} */
 const stages = [
   { name: 'build', show: 'node esbuild.js', run: command(process.execPath, ['esbuild.js']) },
-  { name: 'typecheck', show: 'npx tsc --noEmit -p .', run: command(bin('tsc'), ['--noEmit', '-p', '.']) },
+  { name: 'typecheck', show: 'npx tsc -b', run: command(bin('tsc'), ['-b']) },
   { name: 'lint', show: 'npx eslint .', run: command(bin('eslint'), ['.']) },
   { name: 'format', show: 'npx prettier --check .', run: command(bin('prettier'), ['--check', '.']) },
+  {
+    name: 'node',
+    show: 'npx mocha --config .mocharc.json',
+    run: mochaTier('node', '.mocharc.json', () =>
+      hasTests(path.join(root, 'out', 'test', 'unit'), new Set(chromiumSpecs)),
+    ),
+  },
   {
     name: 'tools',
     show: 'node scripts/host-tools.mjs',
     run: command(process.execPath, [path.join('scripts', 'host-tools.mjs')]),
   },
   {
-    name: 'unit',
-    show: 'npx mocha --reporter spec',
-    run: async (limitMin) => {
-      if (!hasUnitTests()) {
-        suites.unit = { passed: 0, failed: 0, pending: 0, note: 'no unit tests in out/test/unit' };
-        console.log('unit: no *.test.js in out/test/unit — nothing to run');
-        return { code: 0 };
-      }
-      const result = await sh(
-        bin('mocha'),
-        ['--reporter', 'spec', '--require', path.join(root, 'scripts', 'lib', 'mocha-results.mjs')],
-        { env: { PLANET4_UNIT_RESULTS: unitResults }, limitMin },
-      );
-      const { code, why } = result;
-      const r = readJson(unitResults);
-      if (r && !why) suites.unit = { ...r, note: code !== 0 && r.failed === 0 ? `mocha exited ${code}` : '' };
-      else
-        suites.unit = {
-          passed: r?.passed ?? 0,
-          failed: (r?.failed ?? 0) + 1,
-          pending: r?.pending ?? 0,
-          note: `${why || `mocha exited ${code} before reporting`} (counted as 1 failure)`,
-        };
-      return code !== 0 ? result : { code: suites.unit.failed > 0 ? 1 : 0 };
-    },
+    name: 'chromium',
+    show: 'npx mocha --config .mocharc.chromium.json',
+    run: mochaTier('chromium', '.mocharc.chromium.json', () => chromiumSpecs.some((f) => fs.existsSync(f))),
   },
   {
-    name: 'integration',
+    name: 'host',
     show: 'node test/host/run.mjs',
     run: async (limitMin) => {
+      const resultsFile = path.join(tmp, 'host.json');
       const result = await sh(process.execPath, [path.join('test', 'host', 'run.mjs'), ...process.argv.slice(2)], {
-        env: { PLANET4_TEST_RESULTS: integrationResults },
+        env: { PLANET4_TEST_RESULTS: resultsFile },
         limitMin,
       });
       const { code, why } = result;
-      const r = readJson(integrationResults);
+      const r = readJson(resultsFile);
+      /** @type {Counts} */
+      let counts;
       if (r && r.vscodeVersion && !why) {
-        suites.integration = {
+        counts = {
           ...r,
           note:
             `VS Code ${r.vscodeVersion}` +
@@ -237,18 +316,21 @@ const stages = [
         };
       } else {
         const reason = why || r?.error || `runner exited ${code}`;
-        suites.integration = { passed: 0, failed: 1, pending: 0, note: `${reason} (counted as 1 failure)` };
+        counts = { passed: 0, failed: 1, pending: 0, note: `${reason} (counted as 1 failure)` };
       }
-      return code !== 0 ? result : { code: suites.integration.failed > 0 ? 1 : 0 };
+      tiers.host = counts;
+      return code !== 0 ? result : { code: counts.failed > 0 ? 1 : 0 };
     },
   },
 ];
 
+/** @param {number} ms */
 const fmtSecs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** @type {{ name: string; ms: number; code: number; status?: string; skipped?: boolean }[]} */
 const timings = [];
+/** @type {string | null} */
 let failedStage = null;
 const started = Date.now();
-const skip = new Set((process.env.PLANET4_SKIP_STAGES || '').split(',').filter(Boolean));
 for (const stage of stages) {
   if (interrupted) break;
   if (skip.has(stage.name)) {
@@ -258,7 +340,7 @@ for (const stage of stages) {
   }
   console.log(`\n=== ${stage.name}: ${stage.show}`);
   const t = Date.now();
-  const { code, why } = await stage.run(LIMITS[stage.name]);
+  const { code, why } = await stage.run(/** @type {number} */ (LIMITS[stage.name]));
   const ms = Date.now() - t;
   const status = code === 0 ? 'ok' : why ? `FAILED (${why})` : `FAILED (exit ${code})`;
   timings.push({ name: stage.name, ms, code, status });
@@ -281,7 +363,7 @@ if (failedStage) console.log(`test: FAILED at stage "${failedStage}"`);
 else if (interrupted) console.log(`test: interrupted (${interrupted})`);
 let passed = 0;
 let failed = 0;
-for (const [name, r] of Object.entries(suites)) {
+for (const [name, r] of Object.entries(tiers)) {
   if (!r) {
     console.log(`${name}: not run`);
     continue;

@@ -8,15 +8,22 @@ import path from 'node:path';
 const file = process.env.PLANET4_UNIT_RESULTS;
 if (file) {
   // the mocha instance the CLI is running (resolved from the project, like the CLI itself)
+  /** @type {typeof import('mocha')} */
   const Mocha = createRequire(path.join(process.cwd(), 'package.json'))('mocha');
-  const run = Mocha.Runner.prototype.run;
-  Mocha.Runner.prototype.run = function (fn, opts) {
+  /** @typedef {import('mocha').Runner} Runner */
+  /** Runner#run, which takes options too (not in its types) */
+  const runner = /** @type {{ run(this: Runner, fn?: (failures: number) => void, opts?: unknown): Runner }} */ (
+    /** @type {unknown} */ (Mocha.Runner.prototype)
+  );
+  const run = runner.run;
+  runner.run = function (fn, opts) {
+    /** @type {{ title: string; error: string }[]} */
     const failures = [];
-    this.on('fail', (test, err) =>
+    this.on('fail', (test, /** @type {unknown} */ err) =>
       failures.push({ title: test.fullTitle(), error: err instanceof Error ? err.message : String(err) }),
     );
     this.once('end', () => {
-      const s = this.stats || {};
+      const s = /** @type {Partial<import('mocha').Stats>} */ (this.stats || {});
       const results = {
         passed: s.passes ?? 0,
         failed: s.failures ?? failures.length,

@@ -14,13 +14,19 @@
 //   root "after all" hook runs what is left, e.g. after a `before` hook failed or timed out.
 // - PLANET4_TEST_UNHANDLED_ON_PURPOSE=1 leaves a promise rejection unhandled in the first test,
 //   which proves the above (npm test then fails); off unless set.
-const cleanups = (globalThis[Symbol.for('planet4.unit.cleanups')] ??= new Set());
+/** @type {Record<symbol, Set<() => Promise<void>> | undefined>} */
+const shared = /** @type {never} */ (globalThis);
+const cleanups = (shared[Symbol.for('planet4.unit.cleanups')] ??= new Set());
 
-/** {kind, where, error, late} of every unhandled rejection and uncaught exception (late: after the check) */
+/**
+ * {kind, where, error, late} of every unhandled rejection and uncaught exception (late: after the check)
+ * @type {{ kind: string; where: string; error: unknown; late: boolean }[]}
+ */
 const errors = [];
 let where = 'while loading the tests or in a "before all" hook';
 let ended = false;
 
+/** @param {string} kind @param {unknown} error */
 function record(kind, error) {
   errors.push({ kind, where, error, late: ended });
   const text = error instanceof Error ? error.stack || error.message : String(error);
@@ -43,6 +49,7 @@ process.on('exit', () => {
   }
 });
 
+/** @param {unknown} e */
 const firstLine = (e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
 
 let onPurpose = process.env.PLANET4_TEST_UNHANDLED_ON_PURPOSE === '1';
@@ -51,6 +58,7 @@ let onPurpose = process.env.PLANET4_TEST_UNHANDLED_ON_PURPOSE === '1';
  * The root "after all" hook that runs the cleanups and fails naming every error. Added by the root
  * "before all" hook below, so that it comes after the other root "after all" hooks (a test file's
  * top-level `after` included) and sees what they do too.
+ * @this {import('mocha').Context}
  */
 async function finalCheck() {
   this.timeout(60_000);
@@ -69,9 +77,12 @@ async function finalCheck() {
 }
 
 export const mochaHooks = {
+  /** @this {import('mocha').Context} */
   beforeAll() {
-    this.test.parent.afterAll('no unhandled errors, nothing left running', finalCheck);
+    const root = /** @type {import('mocha').Suite} */ (/** @type {import('mocha').Runnable} */ (this.test).parent);
+    root.afterAll('no unhandled errors, nothing left running', finalCheck);
   },
+  /** @this {import('mocha').Context} */
   beforeEach() {
     where = `during "${this.currentTest?.fullTitle()}"`;
     if (onPurpose) {
@@ -81,6 +92,7 @@ export const mochaHooks = {
       );
     }
   },
+  /** @this {import('mocha').Context} */
   afterEach() {
     where = `after "${this.currentTest?.fullTitle()}" (between tests, or in an "after all" hook)`;
   },

@@ -16,6 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, startServer, workbenchUrl } from '../../test/host/lib/server.mjs';
 import { ensureTools, log } from '../../test/host/lib/tools.mjs';
 
+/**
+ * A playwright-core Page, Browser or BrowserContext: untyped, as playwright-core is no dependency of the project (the
+ * host tools install it into their cache folder).
+ * @typedef {any} Page
+ * @typedef {any} Browser
+ * @typedef {any} BrowserContext
+ */
+/** @typedef {Awaited<ReturnType<typeof startWorkbench>>} Workbench */
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export { log };
 
@@ -74,6 +83,7 @@ export async function startWorkbench({
   const serverEnv = { ...env };
   if (sandbox) serverEnv.PLANET4_SANDBOX = '1';
   if (scenario) serverEnv.PLANET4_SANDBOX_SCENARIO = scenario;
+  /** @type {string | undefined} */
   let workspaceDir;
   const server = await startServer({
     tools,
@@ -94,7 +104,10 @@ export async function startWorkbench({
   return { ...server, tools, extension: ext, url: workbenchUrl(server, { folder: workspaceDir }) };
 }
 
-/** Extensions the server sees in its extensions dir (`server-main.js --list-extensions`), e.g. ['greenpeace.planet4-pipelines@0.1.0']. */
+/**
+ * Extensions the server sees in its extensions dir (`server-main.js --list-extensions`), e.g. ['greenpeace.planet4-pipelines@0.1.0'].
+ * @param {Workbench} wb
+ */
 export function listExtensions(wb) {
   const r = spawnSync(
     wb.tools.nodeBin,
@@ -116,18 +129,22 @@ export function listExtensions(wb) {
     .filter((l) => /^[\w-]+\.[\w-]+@/.test(l));
 }
 
-/** Opens the workbench in headless Chromium and waits until it is ready. Returns {browser, page, close}. */
+/**
+ * Opens the workbench in headless Chromium and waits until it is ready. Returns {browser, page, close}.
+ * @param {Workbench} wb
+ * @returns {Promise<{ browser: Browser; context: BrowserContext; page: Page; close: () => Promise<void> }>}
+ */
 export async function openWorkbench(wb, { width = 1440, height = 900, timeoutMs = 90000 } = {}) {
   const browser = await launchBrowser(wb.tools);
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  page.on('pageerror', (e) => log(`[browser:pageerror] ${e.message}`));
+  page.on('pageerror', (/** @type {Error} */ e) => log(`[browser:pageerror] ${e.message}`));
   await page.goto(wb.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
   await waitForWorkbench(page, timeoutMs);
   return { browser, context, page, close: () => browser.close().catch(() => {}) };
 }
 
-/** Waits for the workbench shell, the activity bar and the end of the initial extension host start. */
+/** Waits for the workbench shell, the activity bar and the end of the initial extension host start. @param {Page} page */
 export async function waitForWorkbench(page, timeoutMs = 90000) {
   await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
   await page.waitForSelector('.part.activitybar .action-item', { timeout: timeoutMs });
@@ -135,7 +152,11 @@ export async function waitForWorkbench(page, timeoutMs = 90000) {
   await page.waitForTimeout(1500);
 }
 
-/** The activity bar item whose aria-label contains `label` (e.g. 'Planet 4'), or null. */
+/**
+ * The activity bar item whose aria-label contains `label` (e.g. 'Planet 4'), or null.
+ * @param {Page} page
+ * @param {string} label
+ */
 export async function activityBarItem(page, label, timeoutMs = 30000) {
   const loc = page.locator(
     `.part.activitybar .action-item a[aria-label*="${label}"], .part.activitybar [aria-label*="${label}"]`,
@@ -152,6 +173,8 @@ export async function activityBarItem(page, label, timeoutMs = 30000) {
  * Runs a command from the command palette by its full title as the palette shows it
  * (e.g. 'View: Show Planet 4', 'Planet 4: Open Visual Report'). Retries while the command is not
  * listed yet (extensions still registering); throws after timeoutMs.
+ * @param {Page} page
+ * @param {string} title
  */
 export async function runCommand(page, title, { timeoutMs = 30000 } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -165,7 +188,7 @@ export async function runCommand(page, title, { timeoutMs = 30000 } = {}) {
     }
     await input.fill(`>${title}`);
     await page.waitForTimeout(300);
-    const index = await page.evaluate((w) => {
+    const index = await page.evaluate((/** @type {string} */ w) => {
       const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')];
       return rows.findIndex((r) => {
         const label = (r.getAttribute('aria-label') || '').toLowerCase();
@@ -188,7 +211,11 @@ export async function runCommand(page, title, { timeoutMs = 30000 } = {}) {
   }
 }
 
-/** Opens a view container: clicks its activity bar item, falling back to 'View: Show <label>'. */
+/**
+ * Opens a view container: clicks its activity bar item, falling back to 'View: Show <label>'.
+ * @param {Page} page
+ * @param {string} label
+ */
 export async function openViewContainer(page, label) {
   const item = await activityBarItem(page, label);
   if (item) {
@@ -208,14 +235,20 @@ export async function openViewContainer(page, label) {
  * Waits for tree items in the side bar, then for the tree to settle: no $(loading) icon, no
  * progress bar and the same text for `quietMs` ($(sync~spin) is fine: running pipelines). Returns {rows, settled}
  * (rows 0 when the view stays empty; settled false when still busy after timeoutMs).
+ * @param {Page} page
+ * @returns {Promise<{ rows: number; settled: boolean }>}
  */
 export async function waitForTreeItems(page, { min = 1, timeoutMs = 30000, quietMs = 1500 } = {}) {
   const deadline = Date.now() + timeoutMs;
   const rows = page.locator('.part.sidebar .monaco-list-row');
   try {
-    await page.waitForFunction((n) => document.querySelectorAll('.part.sidebar .monaco-list-row').length >= n, min, {
-      timeout: timeoutMs,
-    });
+    await page.waitForFunction(
+      (/** @type {number} */ n) => document.querySelectorAll('.part.sidebar .monaco-list-row').length >= n,
+      min,
+      {
+        timeout: timeoutMs,
+      },
+    );
   } catch {
     return { rows: await rows.count(), settled: false };
   }
@@ -238,7 +271,12 @@ export async function waitForTreeItems(page, { min = 1, timeoutMs = 30000, quiet
   return { rows: await rows.count(), settled: false };
 }
 
-/** Saves a PNG of the page (or of `selector`), creating the folder. Returns the absolute path. */
+/**
+ * Saves a PNG of the page (or of `selector`), creating the folder. Returns the absolute path.
+ * @param {Page} page
+ * @param {string} file
+ * @param {{ selector?: string }} [opts]
+ */
 export async function screenshot(page, file, { selector } = {}) {
   const out = path.resolve(root, file);
   fs.mkdirSync(path.dirname(out), { recursive: true });

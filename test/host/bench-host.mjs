@@ -23,10 +23,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const hostModule = path.join(root, 'out', 'bench', 'host.js');
 const PHASE_TIMEOUT_SEC = Number(process.env.PLANET4_HOST_TIMEOUT || 120);
 
+/**
+ * @param {string[]} argv
+ * @returns {{ out: string; dist: string; paints: number; keep: boolean }}
+ */
 function parseArgs(argv) {
+  /** @type {{ out: string | undefined; dist: string | undefined; paints: number; keep: boolean }} */
   const o = { out: undefined, dist: path.join(root, 'dist'), paints: 3, keep: process.env.PLANET4_HOST_KEEP === '1' };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = /** @type {string} */ (argv[i]);
     if (a === '--out') o.out = argv[++i];
     else if (a === '--dist') o.dist = argv[++i];
     else if (a === '--paints') o.paints = Math.max(1, Number(argv[++i]) || 1);
@@ -42,12 +47,14 @@ function parseArgs(argv) {
     console.error('usage: node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]');
     process.exit(2);
   }
-  o.out = path.resolve(o.out);
-  o.dist = path.resolve(o.dist);
-  return o;
+  return { ...o, out: path.resolve(o.out), dist: path.resolve(o.dist) };
 }
 
-/** The extension folder the host loads: the manifest without activation events, the bundles, the media. */
+/**
+ * The extension folder the host loads: the manifest without activation events, the bundles, the media.
+ * @param {string} dir
+ * @param {string} dist
+ */
 function prepareExtension(dir, dist) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   pkg.activationEvents = [];
@@ -68,9 +75,14 @@ function prepareExtension(dir, dist) {
   return path.join(dir, 'bench', 'host.js');
 }
 
-/** Every "Planet 4.log" the extension hosts wrote (the extension's LogOutputChannel). */
+/**
+ * Every "Planet 4.log" the extension hosts wrote (the extension's LogOutputChannel).
+ * @param {string} userData
+ */
 function extensionLogs(userData) {
+  /** @type {string[]} */
   const found = [];
+  /** @param {string} d */
   const walk = (d) => {
     for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
       const p = path.join(d, e.name);
@@ -82,7 +94,10 @@ function extensionLogs(userData) {
   return found;
 }
 
-/** The extension's own "activated in N ms" (Date.now() around its activate()), from a log it wrote. */
+/**
+ * The extension's own "activated in N ms" (Date.now() around its activate()), from a log it wrote.
+ * @param {string} file
+ */
 function selfActivateMs(file) {
   const m = /activated in (\d+) ms/.exec(fs.readFileSync(file, 'utf8'));
   return m ? Number(m[1]) : undefined;
@@ -99,28 +114,36 @@ async function main() {
     hardLimitSec: (opts.paints + 1) * PHASE_TIMEOUT_SEC + 120,
     keep: opts.keep,
   });
+  /** @type {any} a playwright-core Browser (untyped, see loadPlaywright) */
   let browser;
   try {
     const extDir = path.join(server.runDir, 'planet4-pipelines');
     const testsPath = prepareExtension(extDir, opts.dist);
     browser = await launchBrowser(tools);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    /** @type {(code: number) => void} */
     let settle = () => {};
     await context.exposeFunction('codeAutomationLog', () => {});
-    await context.exposeFunction('codeAutomationExit', (code) => settle(typeof code === 'number' ? code : 1));
+    await context.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) =>
+      settle(typeof code === 'number' ? code : 1),
+    );
 
+    /** @typedef {{ phase: string; error?: string; activateSelfMs?: number }} Phase  see HostPhase in bench/host/protocol.ts */
+    /** @type {{ seed: Phase | undefined; paints: Phase[] }} */
     const results = { seed: undefined, paints: [] };
     const seenLogs = new Set();
     let failed = false;
     const phases = ['seed', ...Array.from({ length: opts.paints }, () => 'paint')];
     for (const [index, phase] of phases.entries()) {
       const file = path.join(server.runDir, `bench-${index}-${phase}.json`);
+      /** @type {Promise<number>} */
       const done = new Promise((resolve) => {
         settle = resolve;
       });
       const page = await context.newPage();
       page.on('crash', () => settle(4));
       const timer = setTimeout(() => settle(3), PHASE_TIMEOUT_SEC * 1000);
+      /** @type {[string, string][]} */
       const payload = [
         ['extensionDevelopmentPath', server.remote(extDir)],
         ['extensionTestsPath', server.remote(testsPath)],
@@ -142,6 +165,7 @@ async function main() {
       // let the workbench write its storage before the page goes
       await new Promise((r) => setTimeout(r, 500));
       await page.close({ runBeforeUnload: true }).catch(() => {});
+      /** @type {Phase} */
       let result;
       try {
         result = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -150,7 +174,7 @@ async function main() {
       }
       const logs = extensionLogs(server.userData).filter((f) => !seenLogs.has(f));
       for (const f of logs) seenLogs.add(f);
-      if (logs.length === 1) result.activateSelfMs = selfActivateMs(logs[0]);
+      if (logs[0] !== undefined && logs.length === 1) result.activateSelfMs = selfActivateMs(logs[0]);
       if (code !== 0 || result.error) failed = true;
       if (phase === 'seed') results.seed = result;
       else results.paints.push(result);
@@ -167,6 +191,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`bench-host.mjs: ${e instanceof HostError ? e.message : e?.stack || e}`);
+  console.error(
+    `bench-host.mjs: ${e instanceof HostError ? e.message : /** @type {Error | undefined} */ (e)?.stack || e}`,
+  );
   process.exit(2);
 });

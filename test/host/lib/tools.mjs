@@ -32,6 +32,7 @@ const NATIVE_MODULES = [
 ];
 
 const t0 = Date.now();
+/** Prints `msg` to stderr with the seconds since this module loaded. @param {string} msg */
 export function log(msg) {
   const s = ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
   process.stderr.write(`host: [+${s}s] ${msg}\n`);
@@ -46,6 +47,8 @@ export function cacheDir() {
 export function chromiumPath() {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
+
+/** @typedef {ReturnType<typeof toolPaths>} ToolPaths */
 
 /** Paths of the installed tools (whether or not they exist yet). */
 export function toolPaths(dir = cacheDir()) {
@@ -73,12 +76,12 @@ export function toolPaths(dir = cacheDir()) {
  * npm_config_user_agent) and native modules built against its headers. Variables injected by an
  * outer `npm run` (user agent of the outer Node 20 npm, prefixes of this project, lifecycle
  * vars) are removed so they cannot leak into the nested installs.
+ * @param {ToolPaths} p
  */
 function npmEnv(p) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) {
+  const inherited = Object.entries(process.env).filter(([k]) => {
     const l = k.toLowerCase();
-    if (
+    return !(
       l.startsWith('npm_package_') ||
       l.startsWith('npm_lifecycle_') ||
       [
@@ -94,9 +97,9 @@ function npmEnv(p) {
         'npm_command',
         'init_cwd',
       ].includes(l)
-    )
-      delete env[k];
-  }
+    );
+  });
+  const env = Object.fromEntries(inherited);
   if (fs.existsSync(p.nodeBin)) {
     env.PATH = `${path.dirname(p.nodeBin)}${path.delimiter}${env.PATH || ''}`;
     env.npm_config_nodedir = p.nodeHome; // the machine's npmrc may point at another Node's headers
@@ -111,6 +114,7 @@ function npmEnv(p) {
  * of running on. A command line that installs calls stopInstalls() on SIGTERM/SIGINT (see
  * scripts/host-tools.mjs).
  */
+/** @type {Set<number>} */
 const installGroups = new Set();
 export function stopInstalls() {
   for (const pgid of installGroups) {
@@ -124,7 +128,16 @@ export function stopInstalls() {
 }
 process.on('exit', stopInstalls);
 
-/** Runs `npm install --prefix dir spec` with a timeout, output to logFile; heartbeat every 20 s. */
+/**
+ * Runs `npm install --prefix dir spec` with a timeout, output to logFile; heartbeat every 20 s. Resolves with its
+ * duration in seconds.
+ * @param {ToolPaths} p
+ * @param {string} dir
+ * @param {string} spec
+ * @param {number} timeoutSec
+ * @param {string} logFile
+ * @returns {Promise<number>}
+ */
 function npmInstall(p, dir, spec, timeoutSec, logFile) {
   fs.mkdirSync(dir, { recursive: true });
   const pkg = path.join(dir, 'package.json');
@@ -142,7 +155,7 @@ function npmInstall(p, dir, spec, timeoutSec, logFile) {
     const timer = setTimeout(() => {
       log(`  ${spec}: timeout after ${timeoutSec} s, stopping npm`);
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
       } catch {
         /* already gone */
       }
@@ -154,7 +167,7 @@ function npmInstall(p, dir, spec, timeoutSec, logFile) {
       reject(new HostError(`cannot run npm: ${e.message}`));
     });
     child.on('exit', (code, signal) => {
-      installGroups.delete(child.pid);
+      installGroups.delete(/** @type {number} */ (child.pid));
       clearInterval(beat);
       clearTimeout(timer);
       fs.closeSync(out);
@@ -171,11 +184,18 @@ function npmInstall(p, dir, spec, timeoutSec, logFile) {
   });
 }
 
+/** @param {string} cmd */
 function haveCommand(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** A cross-process lock (mkdir is atomic) so two runs do not install into the cache at once. */
+/**
+ * A cross-process lock (mkdir is atomic) so two runs do not install into the cache at once.
+ * @template T
+ * @param {string} dir
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withLock(dir, fn) {
   fs.mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, '.install-lock');
@@ -187,7 +207,7 @@ async function withLock(dir, fn) {
       fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
       let owner = NaN;
       try {
         owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
@@ -219,12 +239,15 @@ async function withLock(dir, fn) {
   }
 }
 
+/** @param {ToolPaths} p */
 function nodeOk(p) {
   if (!fs.existsSync(p.nodeBin)) return false;
   const r = spawnSync(p.nodeBin, ['-v'], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() === `v${NODE_PKG_VERSION}`;
 }
+/** @param {ToolPaths} p */
 const codeServerOk = (p) => fs.existsSync(p.csMarker) && fs.existsSync(p.serverMain);
+/** @param {ToolPaths} p */
 function playwrightOk(p) {
   try {
     return JSON.parse(fs.readFileSync(p.playwrightPkg, 'utf8')).version === PLAYWRIGHT_CORE_VERSION;
@@ -262,6 +285,7 @@ export async function ensureTools({ needBrowser = true } = {}) {
       throw new HostError(`Node headers missing in ${p.nodeHome}/include/node`);
 
     if (!codeServerOk(p)) {
+      /** @type {string[]} */
       const missing = [];
       if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
       for (const c of ['g++', 'make', 'python3']) if (!haveCommand(c)) missing.push(c);
@@ -308,6 +332,7 @@ export async function ensureTools({ needBrowser = true } = {}) {
  */
 export function locateTools({ need = 'host' } = {}) {
   const p = toolPaths();
+  /** @type {string[]} */
   const missing = [];
   if (!fs.existsSync(p.chromium))
     missing.push(`${p.chromium} (sudo apt-get install -y chromium, or set CHROMIUM_PATH)`);
@@ -324,7 +349,10 @@ export function locateTools({ need = 'host' } = {}) {
   return p;
 }
 
-/** playwright-core, loaded from the cache folder (it is not a dependency of the project). */
+/**
+ * playwright-core, loaded from the cache folder (it is not a dependency of the project: untyped).
+ * @returns {any}
+ */
 export function loadPlaywright(p = toolPaths()) {
   return createRequire(p.playwrightPkg)('playwright-core');
 }

@@ -50,7 +50,7 @@ const MAX_CONDITIONAL = 1000;
 
 /** Node's web streams are async iterable; the DOM typings do not say so. */
 function webStream(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  return body as unknown as AsyncIterable<Uint8Array>;
+  return body;
 }
 
 function foreignHost(url: URL): ApiError {
@@ -152,7 +152,7 @@ function boundedFetch(
               res.body && !NULL_BODY.has(res.status)
                 ? await readCapped(webStream(res.body), maxBytes, () => tooLargeError('github', what, maxBytes))
                 : null;
-            return new Response(body as BodyInit | null, {
+            return new Response(body as ConstructorParameters<typeof Response>[0], {
               status: res.status,
               statusText: res.statusText,
               headers: res.headers,
