@@ -11,9 +11,11 @@
 //   chromium   npx mocha --config .mocharc.chromium.json  the unit tests that drive headless Chromium
 //                                                         (playwright-core from the tools stage)
 //   host       node test/host/run.mjs      the integration tests in a real VS Code 1.139.1 extension host
+//   package    node test/host/package.mjs  the packaged .vsix installed into a fresh VS Code host (not the
+//                                          development folder) and its smoke test
 //
-// The three test tiers are named by what they need; the mocha ones count through
-// scripts/lib/mocha-results.mjs, the host one from its results JSON. Always ends with the stage
+// The four test tiers are named by what they need; the mocha ones count through
+// scripts/lib/mocha-results.mjs, the host ones from their results JSON. Always ends with the stage
 // durations, one line per tier and, as the very last line, the total of the tiers:
 // `N passed, N failed`. Exit status 0 only when every stage passed.
 // Extra arguments are passed to the host runner (e.g. npm test -- --grep host).
@@ -42,7 +44,17 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
  * stage took 11 minutes there under a load average of 20; 2–3 minutes on an idle one).
  * @type {Record<string, number>}
  */
-const LIMITS = { build: 5, typecheck: 10, lint: 10, format: 5, node: 10, tools: 30, chromium: 10, host: 30 };
+const LIMITS = {
+  build: 5,
+  typecheck: 10,
+  lint: 10,
+  format: 5,
+  node: 10,
+  tools: 30,
+  chromium: 10,
+  host: 30,
+  package: 15,
+};
 for (const item of (process.env.PLANET4_STAGE_LIMITS || '').split(',').filter(Boolean)) {
   const [name = '', minutes] = item.split('=');
   if (!(name in LIMITS) || !(Number(minutes) > 0)) {
@@ -219,7 +231,7 @@ function hasTests(dir, except) {
 
 /** @typedef {{ passed: number; failed: number; pending: number; note: string }} Counts */
 /** per test tier: its counts once run @type {Record<string, Counts | null>} */
-const tiers = { node: null, chromium: null, host: null };
+const tiers = { node: null, chromium: null, host: null, package: null };
 
 /**
  * A mocha tier: the spec files of its config (.mocharc*.json), with the root hooks, the spec
@@ -266,6 +278,36 @@ const specFiles = (config) => {
 const chromiumSpecs = specFiles('.mocharc.chromium.json');
 
 /**
+ * A tier run by one of the host runners (test/host/run.mjs, test/host/package.mjs): its counts come from the
+ * results JSON the runner writes to PLANET4_TEST_RESULTS; a crash, a stop or a missing file counts as 1 failure.
+ * @param {string} name
+ * @param {string} script
+ * @param {string[]} args
+ * @returns {(limitMin: number) => Promise<Result>}
+ */
+const runnerTier = (name, script, args) => async (limitMin) => {
+  const resultsFile = path.join(tmp, `${name}.json`);
+  const result = await sh(process.execPath, [script, ...args], {
+    env: { PLANET4_TEST_RESULTS: resultsFile },
+    limitMin,
+  });
+  const { code, why } = result;
+  const r = readJson(resultsFile);
+  /** @type {Counts} */
+  let counts;
+  if (r && typeof r.passed === 'number' && !why) {
+    const version = r.vscodeVersion ? `VS Code ${r.vscodeVersion}` : '';
+    const exit = code !== 0 && r.failed === 0 ? `runner exited ${code}${r.error ? `: ${r.error}` : ''}` : '';
+    counts = { ...r, note: [version, exit].filter(Boolean).join(', ') };
+  } else {
+    const reason = why || r?.error || `runner exited ${code}`;
+    counts = { passed: 0, failed: 1, pending: 0, note: `${reason} (counted as 1 failure)` };
+  }
+  tiers[name] = counts;
+  return code !== 0 ? result : { code: counts.failed > 0 ? 1 : 0 };
+};
+
+/**
  * The stages; run(limitMin) resolves with {code, why} (why: the stage was stopped). A stage that
  * runs a test tier records its counts in `tiers`, also when it crashed or was stopped.
  * @type {(cmd: string, args: string[]) => (limitMin: number) => Promise<Result>}
@@ -297,30 +339,12 @@ const stages = [
   {
     name: 'host',
     show: 'node test/host/run.mjs',
-    run: async (limitMin) => {
-      const resultsFile = path.join(tmp, 'host.json');
-      const result = await sh(process.execPath, [path.join('test', 'host', 'run.mjs'), ...process.argv.slice(2)], {
-        env: { PLANET4_TEST_RESULTS: resultsFile },
-        limitMin,
-      });
-      const { code, why } = result;
-      const r = readJson(resultsFile);
-      /** @type {Counts} */
-      let counts;
-      if (r && r.vscodeVersion && !why) {
-        counts = {
-          ...r,
-          note:
-            `VS Code ${r.vscodeVersion}` +
-            (code !== 0 && r.failed === 0 ? `, host exited ${code}${r.error ? `: ${r.error}` : ''}` : ''),
-        };
-      } else {
-        const reason = why || r?.error || `runner exited ${code}`;
-        counts = { passed: 0, failed: 1, pending: 0, note: `${reason} (counted as 1 failure)` };
-      }
-      tiers.host = counts;
-      return code !== 0 ? result : { code: counts.failed > 0 ? 1 : 0 };
-    },
+    run: runnerTier('host', path.join('test', 'host', 'run.mjs'), process.argv.slice(2)),
+  },
+  {
+    name: 'package',
+    show: 'node test/host/package.mjs',
+    run: runnerTier('package', path.join('test', 'host', 'package.mjs'), []),
   },
 ];
 

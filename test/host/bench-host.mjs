@@ -60,6 +60,8 @@ function prepareExtension(dir, dist) {
   pkg.activationEvents = [];
   fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  // the manifest's %key% strings resolve through it
+  fs.copyFileSync(path.join(root, 'package.nls.json'), path.join(dir, 'package.nls.json'));
   for (const f of ['extension.js', 'sandbox.js']) {
     const from = path.join(dist, f);
     if (!fs.existsSync(from)) throw new HostError(`${from} not found: run "node esbuild.js" first`);

@@ -306,9 +306,10 @@ function extHostErrors(userData, extensionsDir) {
       if (!fs.existsSync(file)) continue;
       for (const entry of fs.readFileSync(file, 'utf8').split(/\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[)/)) {
         const m = /^\S+ \S+ \[error\] ([^]*)$/.exec(entry.trim());
-        if (!m || /_executeContributedCommand/.test(m[1])) continue;
-        if (m[1].includes(extensionId) || m[1].includes(extensionsDir))
-          found.push(m[1].split('\n').slice(0, 4).join(' | '));
+        const text = m?.[1];
+        if (text === undefined || /_executeContributedCommand/.test(text)) continue;
+        if (text.includes(extensionId) || text.includes(extensionsDir))
+          found.push(text.split('\n').slice(0, 4).join(' | '));
       }
     }
   return found;
@@ -396,6 +397,7 @@ async function runInHost(vsix, opts) {
       () => settle({ code: 3, why: `TIMEOUT: no result after ${timeoutSec} s (PLANET4_HOST_TIMEOUT)` }),
       timeoutSec * 1000,
     );
+    /** @type {[string, string][]} */
     const payload = [
       ['extensionDevelopmentPath', server.remote(driver)],
       ['extensionTestsPath', server.remote(smoke)],

@@ -48,7 +48,7 @@ const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/;
 /** How many GET answers are remembered for conditional requests (a few per site). */
 const MAX_CONDITIONAL = 1000;
 
-/** Node's web streams are async iterable; the DOM typings do not say so. */
+/** Node's web streams are async iterable. */
 function webStream(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   return body;
 }
