@@ -82,6 +82,18 @@ async function rejectsWith(p: Promise<unknown>): Promise<ApiError> {
   throw new Error('expected a rejection');
 }
 
+/**
+ * How long a full refresh of the sandbox takes on this machine right now, without any fault: the timing
+ * assertions below scale their faults to it (a 2-core machine under load can be 10× slower than an idle one), so
+ * they test the order of events rather than the machine's speed.
+ */
+async function baselineMs(sb: Sandbox, github = false): Promise<number> {
+  const { fleet } = setup(sb);
+  const t0 = Date.now();
+  await fleet.refresh({ github });
+  return Date.now() - t0;
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -132,7 +144,10 @@ describe('faults', function () {
   describe('CircleCI 429 with Retry-After on one site', () => {
     it('does not call the throttled route before Retry-After, then the site recovers; others unaffected', async () => {
       sb = await startSandbox({ scenario: 'green' });
-      const { fleet, publishedAt } = setup(sb);
+      // the wait outlasts a whole refresh of the other sites several times over, whatever the machine's load
+      const retryAfterSec = Math.max(1, Math.ceil((3 * (await baselineMs(sb))) / 1000));
+      sb.clearRequests();
+      const { fleet, publishedAt } = setup(sb, { maxRetryWaitMs: retryAfterSec * 1000 + 1000 });
       const site = sb.sites[5] ?? '';
       sb.inject({
         service: 'circleci',
@@ -140,7 +155,7 @@ describe('faults', function () {
         site,
         path: PIPELINES,
         kind: 'rateLimit',
-        retryAfterSec: 1,
+        retryAfterSec,
         times: 1,
       });
       await fleet.refresh({ github: false });
@@ -148,7 +163,7 @@ describe('faults', function () {
       assert.strictEqual(calls[0]?.status, 429);
       assert.strictEqual(calls[1]?.status, 200);
       const gap = (calls.at(1)?.time ?? 0) - (calls.at(0)?.time ?? 0);
-      assert.ok(gap >= 1000, `called again after ${gap} ms, before Retry-After (1 s)`);
+      assert.ok(gap >= retryAfterSec * 1000, `called again after ${gap} ms, before Retry-After (${retryAfterSec} s)`);
       assert.strictEqual(fleet.get(site)?.state, 'deployed');
       assertOthersDeployed(fleet, sb, site);
       const throttledDone = publishedAt.get(site) ?? 0;
@@ -160,6 +175,9 @@ describe('faults', function () {
 
     it('a Retry-After beyond the longest wait: a rate-limited error saying how long, no call before the time', async () => {
       sb = await startSandbox({ scenario: 'green' });
+      // long enough that the second refresh below starts well before it ends, whatever the machine's load
+      const retryAfterSec = Math.max(2, Math.ceil((3 * (await baselineMs(sb))) / 1000) + 1);
+      sb.clearRequests();
       const { fleet } = setup(sb, { maxRetryWaitMs: 300 });
       const site = sb.sites[9] ?? '';
       sb.inject({
@@ -168,14 +186,14 @@ describe('faults', function () {
         site,
         path: PIPELINES,
         kind: 'rateLimit',
-        retryAfterSec: 2,
+        retryAfterSec,
         times: 1,
       });
       await fleet.refresh({ github: false });
       const snap = fleet.get(site);
       assert.strictEqual(snap?.state, 'error');
       assert.strictEqual(snap.error?.kind, 'rateLimited');
-      assert.match(snap.error.message, /rate limiting.*try again in 2 s/);
+      assert.match(snap.error.message, new RegExp(`rate limiting.*try again in ${retryAfterSec} s`));
       assertOthersDeployed(fleet, sb, site);
       assert.strictEqual(fleet.connection, 'ok');
       const first = requestsOf(sb, { service: 'circleci', site }, PIPELINES);
@@ -190,13 +208,14 @@ describe('faults', function () {
         'route called before Retry-After',
       );
       assert.strictEqual(fleet.get(site)?.error?.kind, 'rateLimited');
-      assert.match(fleet.get(site)?.error?.message ?? '', /try again in [12] s/);
+      const left = /try again in (\d+) s/.exec(fleet.get(site)?.error?.message ?? '');
+      assert.ok(left && Number(left[1]) >= 1 && Number(left[1]) <= retryAfterSec, 'says how long is left');
 
-      await delay(Math.max(0, t429 + 2050 - Date.now()));
+      await delay(Math.max(0, t429 + retryAfterSec * 1000 + 50 - Date.now()));
       await fleet.refresh({ sites: [site], github: false });
       const after = requestsOf(sb, { service: 'circleci', site }, PIPELINES);
       assert.ok(after.length >= 2);
-      assert.ok((after[1]?.time ?? 0) - t429 >= 2000, 'called again before Retry-After');
+      assert.ok((after[1]?.time ?? 0) - t429 >= retryAfterSec * 1000, 'called again before Retry-After');
       assert.strictEqual(fleet.get(site)?.state, 'deployed');
       assert.strictEqual(fleet.get(site)?.error, undefined);
     });
@@ -238,31 +257,29 @@ describe('faults', function () {
   describe('hangs', () => {
     it('a hung CircleCI site times out without holding the others', async () => {
       sb = await startSandbox({ scenario: 'green' });
-      const baseline = setup(sb, { timeoutMs: 1000 });
-      let t0 = Date.now();
-      await baseline.fleet.refresh({ github: false });
-      const baselineMs = Date.now() - t0;
-
-      const { fleet, publishedAt } = setup(sb, { timeoutMs: 1000 });
+      const baseline = await baselineMs(sb);
+      // the timeout outlasts a whole refresh of the other sites several times over, whatever the machine's load
+      const timeoutMs = Math.max(1000, 4 * baseline);
+      const { fleet, publishedAt } = setup(sb, { timeoutMs });
       const site = sb.sites[20] ?? '';
       sb.inject({ service: 'circleci', site, kind: 'hang' });
       sb.clearRequests();
-      t0 = Date.now();
+      const t0 = Date.now();
       await fleet.refresh({ github: false });
       const total = Date.now() - t0;
       const snap = fleet.get(site);
       assert.strictEqual(snap?.state, 'error');
       assert.strictEqual(snap.error?.kind, 'timeout');
       assert.match(snap.error.message, /did not answer in time/);
-      assert.ok(total >= 1000, `the hung site gave up after ${total} ms, before its timeout`);
-      assert.ok(total < 6000, `the hung site took ${total} ms: retries are not bounded`);
+      assert.ok(total >= timeoutMs, `the hung site gave up after ${total} ms, before its timeout (${timeoutMs} ms)`);
+      assert.ok(total < 6 * timeoutMs, `the hung site took ${total} ms: retries are not bounded`);
       assert.strictEqual(requestsOf(sb, { service: 'circleci', site }).length, 2, 'one try, one retry after a timeout');
       assertOthersDeployed(fleet, sb, site);
       const othersDone =
         Math.max(...sb.sites.filter((s) => s !== site).map((s) => publishedAt.get(s) ?? Infinity)) - t0;
       assert.ok(
-        othersDone < Math.min(1000, baselineMs * 2 + 300),
-        `the other sites were done ${othersDone} ms after the start (${baselineMs} ms without the hang): held by the hung site`,
+        othersDone < Math.min(timeoutMs, baseline * 2 + 300),
+        `the other sites were done ${othersDone} ms after the start (${baseline} ms without the hang): held by the hung site`,
       );
       assert.strictEqual(fleet.connection, 'ok', 'one slow site is not "unreachable"');
     });
@@ -284,7 +301,9 @@ describe('faults', function () {
 
     it("a site's stages show without waiting for its hung GitHub facts", async () => {
       sb = await startSandbox({ scenario: 'green' });
-      const { fleet } = setup(sb, { timeoutMs: 1000 });
+      // the timeout outlasts a whole CircleCI refresh several times over, whatever the machine's load
+      const timeoutMs = Math.max(1000, 4 * (await baselineMs(sb)));
+      const { fleet } = setup(sb, { timeoutMs });
       const site = sb.sites[6] ?? '';
       sb.inject({ service: 'github', site, kind: 'hang' });
       const firstDeployed = new Map<string, number>();
@@ -294,9 +313,9 @@ describe('faults', function () {
       });
       const t0 = Date.now();
       await fleet.refresh();
-      assert.ok(Date.now() - t0 >= 1000, 'the GitHub request did hang');
+      assert.ok(Date.now() - t0 >= timeoutMs, 'the GitHub request did hang');
       const shown = (firstDeployed.get(site) ?? Infinity) - t0;
-      assert.ok(shown < 1000, `${site}'s CircleCI state showed after ${shown} ms, held by GitHub`);
+      assert.ok(shown < timeoutMs, `${site}'s CircleCI state showed after ${shown} ms, held by GitHub`);
       assert.strictEqual(fleet.get(site)?.state, 'deployed');
       assert.strictEqual(fleet.get(site)?.next, undefined);
       for (const s of sb.sites.filter((x) => x !== site)) assert.ok(fleet.get(s)?.next?.nextTag, s);
