@@ -77,8 +77,18 @@ describe('faults: the view and the commands when the services fail', function ()
     assert.strictEqual(api.viewState(), 'ready');
   });
 
-  it('a hung site (1 s request timeout) does not keep the other sites from loading', async () => {
-    await config().update('requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
+  it('a hung site (a request timeout of several full loads) does not keep the other sites from loading', async () => {
+    // how long loading every site from scratch takes on this machine now: the timeout is a few times that, so the
+    // test checks the order of events, not the machine's speed (a loaded 2-core machine is many times slower)
+    const t = Date.now();
+    const probe = await (await extensionApi()).startSandbox({ clock: 'manual', scenario: 'mixed' });
+    await waitFor(
+      'a full load',
+      () => probe.sites.every((s) => !['loading', undefined].includes(api.fleet.get(s)?.state)),
+      60_000,
+    );
+    const timeoutSeconds = Math.min(20, Math.max(1, Math.ceil((4 * (Date.now() - t)) / 1000)));
+    await config().update('requestTimeoutSeconds', timeoutSeconds, vscode.ConfigurationTarget.Global);
     try {
       // a fresh sandbox: nothing known yet, every site loads from scratch
       const fresh = await (await extensionApi()).startSandbox({ clock: 'manual', scenario: 'mixed' });
@@ -91,7 +101,7 @@ describe('faults: the view and the commands when the services fail', function ()
       await waitFor(
         'the other sites',
         () => others.every((s) => !['loading', undefined].includes(api.fleet.get(s)?.state)),
-        20_000,
+        20_000 + timeoutSeconds * 1000,
       );
       const othersMs = Date.now() - t0;
       const hungState = api.fleet.get(hung)?.state;
@@ -100,10 +110,17 @@ describe('faults: the view and the commands when the services fail', function ()
         `${hung} is still loading when the others are done`,
       );
       await refreshed;
-      await waitFor('the hung site to give up', () => api.fleet.get(hung)?.state === 'error', 20_000);
+      await waitFor(
+        'the hung site to give up',
+        () => api.fleet.get(hung)?.state === 'error',
+        20_000 + 3 * timeoutSeconds * 1000,
+      );
       const hungMs = Date.now() - t0;
       assert.ok(othersMs < hungMs, `others done after ${othersMs} ms, the hung site after ${hungMs} ms`);
-      assert.ok(hungMs >= 1000, `the hung site gave up after ${hungMs} ms, before the 1 s timeout`);
+      assert.ok(
+        hungMs >= timeoutSeconds * 1000,
+        `the hung site gave up after ${hungMs} ms, before the ${timeoutSeconds} s timeout`,
+      );
       assert.match(api.fleet.get(hung)?.error?.message ?? '', /did not answer in time/);
       assert.strictEqual(api.viewState(), 'ready');
       for (const s of others) assert.notStrictEqual(api.fleet.get(s)?.state, 'error', s);
