@@ -51,8 +51,8 @@ const MUTATION = { request: { retries: 0 } } as const;
 /**
  * GitHub REST through @octokit/rest with the official retry and throttling plugins (the transport, its origin rule
  * and its bounds are in `transport.ts`). Reads are retried by the plugins (and rate-limit waits honoured up to a
- * bound); mutations are sent once (`retries: 0`, and the throttling handlers refuse to retry anything but GET). Never
- * sends `force`.
+ * bound); mutations are sent once (`retries: 0`, and the throttling handlers refuse to retry anything but GET). The
+ * one ref update (`fastForwardRef`) sends `force: false`.
  */
 export class GitHubClient {
   readonly octokit: Planet4OctokitInstance;
