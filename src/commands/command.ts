@@ -9,7 +9,7 @@ export interface Invocation {
 }
 
 /** A tree node (what the UI passes from the Production Pipelines view) carries `kind` and `id`. */
-export function isTreeNode(arg: unknown): boolean {
+function isTreeNode(arg: unknown): boolean {
   return typeof arg === 'object' && arg !== null && 'kind' in arg && 'id' in arg;
 }
 

@@ -51,7 +51,7 @@ export const BACKSTOP_ABSENT = [
   'html_report/assets/images/logo.png',
 ];
 
-export function backstopRoot(dataDir: string): string {
+function backstopRoot(dataDir: string): string {
   return path.join(dataDir, 'backstop', 'small', 'backstop_data');
 }
 

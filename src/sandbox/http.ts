@@ -57,7 +57,7 @@ export function linkHeader(ctx: Ctx, per: number, page: number, total: number): 
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
-export function encodePath(path: string): string {
+function encodePath(path: string): string {
   return path
     .split('/')
     .map((segment) => encodeURIComponent(segment))
@@ -65,11 +65,11 @@ export function encodePath(path: string): string {
 }
 
 /** CircleCI page tokens: opaque base64url of an offset. */
-export function encodePageToken(offset: number, key: string): string {
+function encodePageToken(offset: number, key: string): string {
   return Buffer.from(JSON.stringify({ o: offset, k: key })).toString('base64url');
 }
 
-export function decodePageToken(token: string | undefined, key: string): number | undefined {
+function decodePageToken(token: string | undefined, key: string): number | undefined {
   if (token === undefined || token === '') {
     return 0;
   }

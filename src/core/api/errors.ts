@@ -147,7 +147,7 @@ const MAX_SERVICE_MESSAGE = 300;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
 
 /** A service's own message as it may be shown: credentials removed, control characters flattened, bounded. */
-export function cleanServiceMessage(message: string): string {
+function cleanServiceMessage(message: string): string {
   const flat = redact(message).replace(CONTROL_CHARACTERS, ' ').trim();
   return flat.length > MAX_SERVICE_MESSAGE ? `${flat.slice(0, MAX_SERVICE_MESSAGE)}…` : flat;
 }

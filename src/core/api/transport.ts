@@ -62,7 +62,7 @@ export function tooLargeError(service: Service, what: string, maxBytes: number):
   );
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= MiB) return `${Math.round((n / MiB) * 10) / 10} MiB`;
   if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
   return `${n} B`;

@@ -35,7 +35,7 @@ export interface FetchedReport {
 }
 
 /** Why a job's report may be gone. */
-export const RETENTION_NOTE = 'CircleCI keeps artifacts for 30 days at most.';
+const RETENTION_NOTE = 'CircleCI keeps artifacts for 30 days at most.';
 const CONFIG_SUFFIX = `backstop_data/${CONFIG_RELATIVE}`;
 
 /**

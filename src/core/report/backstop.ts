@@ -93,7 +93,7 @@ export function parseBackstopReport(text: string, opts: { jsonp?: boolean } = {}
   return validateReport(data);
 }
 
-export function validateReport(data: unknown): BackstopReport {
+function validateReport(data: unknown): BackstopReport {
   if (!isRecord(data)) throw new ReportFormatError('The report data is not an object.');
   if (!Array.isArray(data.tests)) throw new ReportFormatError('The report data has no "tests" list.');
   const seen = new Map<string, number>();

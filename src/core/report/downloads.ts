@@ -12,7 +12,7 @@ import type { LoadProgress } from './outcome';
 import { fileInside } from './safePath';
 import { downloadAtomic, isPlainFile } from './safeWrite';
 
-export const MAX_CONCURRENT_DOWNLOADS = 8;
+const MAX_CONCURRENT_DOWNLOADS = 8;
 /** The largest image downloaded (a screenshot of a very long page is a few MiB). */
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 /** Per test, the list's thumbnail (diff, else test) first. */

@@ -1,7 +1,7 @@
 /** What the report needs to know about a site's `visualtests-compare` job, read from its fleet snapshot. */
 import type { SiteSnapshot, StageInfo } from '../fleet/types';
 
-export const COMPARE_JOB = 'visualtests-compare';
+const COMPARE_JOB = 'visualtests-compare';
 export type ApprovalJobName = 'hold-production' | 'rollback-staging';
 
 /** Job statuses after which a job changes no more. */

@@ -7,9 +7,9 @@ import * as path from 'path';
 import { MARKER_FILE } from './cache';
 import { liveJobFolders, type LiveJobFolders } from './liveFolders';
 
-export const DEFAULT_CACHE_LIMIT_BYTES = 500 * 1024 * 1024;
+const DEFAULT_CACHE_LIMIT_BYTES = 500 * 1024 * 1024;
 /** An incomplete job folder written to this recently may be another window's download: the pruner keeps it. */
-export const ACTIVE_FOLDER_GRACE_MS = 10 * 60_000;
+const ACTIVE_FOLDER_GRACE_MS = 10 * 60_000;
 
 export interface PruneResult {
   deleted: string[];

@@ -5,7 +5,7 @@
  */
 
 /** A GitHub organization or a site name: ASCII letters, digits and dashes, not starting with a dash. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 /** GitHub's own limit for an organization login. */
 const MAX_ORGANIZATION_LENGTH = 39;

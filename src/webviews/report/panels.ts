@@ -24,7 +24,7 @@ export interface OpenOptions {
   waitForImages?: boolean;
 }
 
-export function reportCacheRoot(context: vscode.ExtensionContext): string {
+function reportCacheRoot(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'reports');
 }
 

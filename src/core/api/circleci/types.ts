@@ -21,7 +21,7 @@ export type WorkflowStatus = Workflow['status'];
 export type JobStatus = Job['status'];
 
 /** Workflow statuses after which neither the workflow nor its jobs change any more. */
-export const FINISHED_WORKFLOW_STATUSES: ReadonlySet<string> = new Set([
+const FINISHED_WORKFLOW_STATUSES: ReadonlySet<string> = new Set([
   'success',
   'failed',
   'error',

@@ -256,6 +256,6 @@ function gitCommitInfo(c: {
   };
 }
 
-export function subjectOf(message: string): string {
+function subjectOf(message: string): string {
   return message.split('\n', 1)[0] ?? '';
 }
