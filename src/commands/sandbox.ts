@@ -32,7 +32,7 @@ export class SandboxController implements vscode.Disposable {
       circleciApiUrl: sandbox.circleciApiUrl,
       githubToken: sandbox.tokens.github,
       circleciToken: sandbox.tokens.circleci,
-      label: `sandbox (${sandbox.scenario})`,
+      label: vscode.l10n.t('sandbox ({0})', sandbox.scenario),
     });
     return sandbox;
   }

@@ -377,14 +377,17 @@ export class ReportPanel {
   }
 }
 
+/** The client of a job without artifacts: it is never asked anything. */
+const noRequest = (): Error => new Error(vscode.l10n.t('no request for a job without artifacts'));
+
 const noClient = {
   listArtifacts(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
   download(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
   downloadToFile(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
 };
