@@ -5,6 +5,10 @@ import { HOLD_REASON_TEXT } from './core/release/hold';
 import { circleciPipelineUrl } from './links';
 import { settings } from './config';
 
+/** The notifications' buttons; the chosen label is compared with these. */
+const SHOW = (): string => vscode.l10n.t('Show');
+const OPEN_IN_CIRCLECI = (): string => vscode.l10n.t('Open in CircleCI');
+
 /**
  * The status bar count of sites waiting for approval or failed (click: focus the view), and a notification when a
  * site newly needs approval or its production deploy fails.
@@ -21,7 +25,7 @@ export class Attention implements vscode.Disposable {
     private readonly fleet: Fleet,
     private readonly organization: () => string,
   ) {
-    this.item.name = 'Planet 4: sites needing attention';
+    this.item.name = vscode.l10n.t('Planet 4: sites needing attention');
     this.item.command = 'planet4.pipelines.focus';
     this.subscription = fleet.onDidChange((sites) => {
       this.update(sites);
@@ -52,7 +56,10 @@ export class Attention implements vscode.Disposable {
       this.item.hide();
     } else {
       this.item.text = `$(debug-pause) ${waiting} $(error) ${failed}`;
-      this.item.tooltip = `Planet 4: ${waiting} site${waiting === 1 ? '' : 's'} waiting for approval, ${failed} failed`;
+      this.item.tooltip =
+        waiting === 1
+          ? vscode.l10n.t('Planet 4: {0} site waiting for approval, {1} failed', waiting, failed)
+          : vscode.l10n.t('Planet 4: {0} sites waiting for approval, {1} failed', waiting, failed);
       this.item.backgroundColor =
         failed > 0
           ? new vscode.ThemeColor('statusBarItem.errorBackground')
@@ -68,14 +75,16 @@ export class Attention implements vscode.Disposable {
       const before = this.known.get(site);
       this.known.set(site, key);
       if (before === key) continue;
+      const release = s.pipeline?.tag ?? vscode.l10n.t('the release');
       if (s.state === 'waiting')
         this.notify(
           s,
-          `${s.site}: ${s.pipeline?.tag ?? 'the release'} is waiting for approval${s.hold ? ` (${HOLD_REASON_TEXT[s.hold]})` : ''}.`,
+          s.hold
+            ? vscode.l10n.t('{0}: {1} is waiting for approval ({2}).', s.site, release, HOLD_REASON_TEXT[s.hold])
+            : vscode.l10n.t('{0}: {1} is waiting for approval.', s.site, release),
           false,
         );
-      else if (s.state === 'failed')
-        this.notify(s, `${s.site}: ${s.pipeline?.tag ?? 'the release'} failed${failedStage(s)}.`, true);
+      else if (s.state === 'failed') this.notify(s, failedMessage(s, release), true);
     }
   }
 
@@ -90,9 +99,9 @@ export class Attention implements vscode.Disposable {
     this.shown.push({ site: s.site, message, kind: error ? 'failed' : 'waiting' });
     if (this.shown.length > 20) this.shown.shift();
     const show = error ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    void show(message, 'Show', 'Open in CircleCI').then(async (choice) => {
-      if (choice === 'Show') await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });
-      if (choice === 'Open in CircleCI' && s.pipeline) {
+    void show(message, SHOW(), OPEN_IN_CIRCLECI()).then(async (choice) => {
+      if (choice === SHOW()) await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });
+      if (choice === OPEN_IN_CIRCLECI() && s.pipeline) {
         await vscode.env.openExternal(
           vscode.Uri.parse(circleciPipelineUrl(this.organization(), s.site, s.pipeline.number)),
         );
@@ -106,7 +115,10 @@ export class Attention implements vscode.Disposable {
   }
 }
 
-function failedStage(s: SiteSnapshot): string {
+/** `africa: v1.2.3 failed in deploy-production.` */
+function failedMessage(s: SiteSnapshot, release: string): string {
   const f = s.stages.find((st) => st.status === 'failed');
-  return f ? ` in ${f.name}` : '';
+  return f
+    ? vscode.l10n.t('{0}: {1} failed in {2}.', s.site, release, f.name)
+    : vscode.l10n.t('{0}: {1} failed.', s.site, release);
 }

@@ -47,7 +47,10 @@ export const settings = {
     const org = typeof raw === 'string' ? raw.trim() || 'greenpeace' : raw;
     if (!isOrganizationName(org)) {
       throw new SettingsError(
-        `planet4.organization "${String(org)}" is not a GitHub organization name (letters, digits and dashes).`,
+        vscode.l10n.t(
+          'planet4.organization "{0}" is not a GitHub organization name (letters, digits and dashes).',
+          String(org),
+        ),
       );
     }
     return org;

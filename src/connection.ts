@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { CircleCiClient } from './core/api/circleci/client';
 import { GitHubClient } from './core/api/github/client';
 import type { RequestObserver } from './core/api/http';
@@ -59,7 +59,7 @@ export class Connection {
     if (!this.hasCircleciToken()) {
       throw new NotSignedInError(
         'circleci',
-        'No CircleCI token: run "Planet 4: Set CircleCI Token" (or set CIRCLE_TOKEN).',
+        vscode.l10n.t('No CircleCI token: run "Planet 4: Set CircleCI Token" (or set CIRCLE_TOKEN).'),
       );
     }
     const baseUrl = this.circleciApiUrl();
@@ -86,7 +86,7 @@ export class Connection {
     if (!token) {
       throw new NotSignedInError(
         'github',
-        'Not signed in to GitHub: sign in from the Planet 4 view (or set GITHUB_TOKEN).',
+        vscode.l10n.t('Not signed in to GitHub: sign in from the Planet 4 view (or set GITHUB_TOKEN).'),
       );
     }
     const baseUrl = this.githubApiUrl();

@@ -24,16 +24,16 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
       // Every argument is checked before any request.
       if (arg !== undefined) siteArgument(arg);
       let job = optionalString(arg, 'job');
-      const site = await siteFor(services, arg, 'Approve a job of…', (s) => onHold(s).length > 0);
+      const site = await siteFor(services, arg, vscode.l10n.t('Approve a job of…'), (s) => onHold(s).length > 0);
       if (!site) return undefined;
       if (!job && arg === undefined) {
         job = await pickJob(services, site);
         if (!job) return undefined;
       }
-      if (!job) throw new Error('Which job? Pass {site, job: "hold-production"}.');
+      if (!job) throw new Error(vscode.l10n.t('Which job? Pass {site, job: "hold-production"}.'));
       const name = job;
       return runReleaseAction(services, site, {
-        guard: { action: `approveJob:${name}`, inFlight: `Approving ${name}` },
+        guard: { action: `approveJob:${name}`, inFlight: vscode.l10n.t('Approving {0}', name) },
         // Read the current state first: approving what is no longer on hold must not be sent.
         read: async () => {
           await services.fleet.refresh({ sites: [site], github: false });
@@ -41,25 +41,41 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
           if (s?.error) throw new Error(`${site}: ${s.error.message}`);
           const stage = s?.stages.find((st) => st.name === name);
           if (!s?.workflow || !s.pipeline || !stage)
-            throw new Error(`${site} has no job ${name} in its latest release pipeline.`);
-          if (stage.type !== 'approval') throw new Error(`${name} of ${site} is not an approval job.`);
+            throw new Error(vscode.l10n.t('{0} has no job {1} in its latest release pipeline.', site, name));
+          if (stage.type !== 'approval')
+            throw new Error(vscode.l10n.t('{0} of {1} is not an approval job.', name, site));
           if (stage.status !== 'on_hold' || !stage.approvalRequestId) {
             throw new Error(
-              `${name} of ${site} is not waiting for approval (it is ${stage.status.replace(/_/g, ' ')}).`,
+              vscode.l10n.t(
+                '{0} of {1} is not waiting for approval (it is {2}).',
+                name,
+                site,
+                stage.status.replace(/_/g, ' '),
+              ),
             );
           }
           const meaning = approvalMeaning(s.workflow.name, name, s.pipeline.tag);
           return { s, pipeline: s.pipeline, workflow: s.workflow, approvalId: stage.approvalRequestId, meaning };
         },
         confirm: ({ pipeline, workflow, meaning }) => ({
-          message: `${meaning.warning ? 'Careful: ' : ''}Approve ${name} of ${site}?`,
-          detail: `This will ${meaning.action} for ${site} (${pipeline.tag}, ${workflow.name} workflow, pipeline ${pipeline.number}).${meaning.warning ? `\n\n${meaning.warning}` : ''}`,
-          actions: [meaning.warning ? `Yes, ${meaning.action}` : 'Approve'],
+          message: meaning.warning
+            ? vscode.l10n.t('Careful: Approve {0} of {1}?', name, site)
+            : vscode.l10n.t('Approve {0} of {1}?', name, site),
+          detail:
+            vscode.l10n.t(
+              'This will {0} for {1} ({2}, {3} workflow, pipeline {4}).',
+              meaning.action,
+              site,
+              pipeline.tag,
+              workflow.name,
+              pipeline.number,
+            ) + (meaning.warning ? `\n\n${meaning.warning}` : ''),
+          actions: [meaning.warning ? vscode.l10n.t('Yes, {0}', meaning.action) : vscode.l10n.t('Approve')],
         }),
         mutation: ({ s, workflow, approvalId, meaning }) => ({
           service: 'circleci',
           what: `${s.slug}: approve ${name} (workflow ${workflow.id})`,
-          progress: `Approving ${name} of ${site}…`,
+          progress: vscode.l10n.t('Approving {0} of {1}…', name, site),
           send: (circleci) => circleci.approveJob(workflow.id, approvalId),
           explain: (e) =>
             explainCircleciMutationFailure(e, unanswered.approval(site, name, workflow.id), s.slug, `approve ${name}`),
@@ -69,7 +85,8 @@ export function registerApproveJob(services: Services): vscode.Disposable[] {
           watchUntil: () => (x) => x.stages.find((st) => st.name === name)?.status !== 'on_hold',
         }),
         result: (_sent, { workflow }) => ({ site, job: name, workflowId: workflow.id }),
-        announce: (_result, { meaning }) => `${site}: approved ${name} — CircleCI will ${meaning.action}.`,
+        announce: (_result, { meaning }) =>
+          vscode.l10n.t('{0}: approved {1} — CircleCI will {2}.', site, name, meaning.action),
       });
     }),
   ];
@@ -83,7 +100,7 @@ async function pickJob(services: Services, site: string): Promise<string | undef
       label: st.name,
       description: approvalMeaning(s?.workflow?.name ?? '', st.name, s?.pipeline?.tag ?? '').action,
     })),
-    { title: `Approve which job of ${site}?` },
+    { title: vscode.l10n.t('Approve which job of {0}?', site) },
   );
   return pick?.label;
 }

@@ -14,16 +14,17 @@ export function registerCircleciToken(services: Services): vscode.Disposable[] {
       const token =
         given ??
         (await vscode.window.showInputBox({
-          title: 'Planet 4: CircleCI personal API token',
-          prompt:
+          title: vscode.l10n.t('Planet 4: CircleCI personal API token'),
+          prompt: vscode.l10n.t(
             "Create one at app.circleci.com → User Settings → Personal API Tokens. It is kept in VS Code's secret storage.",
+          ),
           password: true,
           ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() === '' ? 'Paste a token' : undefined),
+          validateInput: (v) => (v.trim() === '' ? vscode.l10n.t('Paste a token') : undefined),
         }));
       if (token === undefined) return undefined;
       const trimmed = token.trim();
-      if (trimmed === '') throw new Error('The CircleCI token is empty.');
+      if (trimmed === '') throw new Error(vscode.l10n.t('The CircleCI token is empty.'));
       const client = new CircleCiClient({
         baseUrl: services.connection.circleciApiUrl(),
         token: () => trimmed,
@@ -31,12 +32,12 @@ export function registerCircleciToken(services: Services): vscode.Disposable[] {
         maxRetries: 0,
       });
       const user = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Checking the CircleCI token…' },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the CircleCI token…') },
         () => client.me(),
       );
       await services.credentials.storeCircleciToken(trimmed);
       services.log.info(`CircleCI token stored for ${user.login}`);
-      void vscode.window.showInformationMessage(`CircleCI: signed in as ${user.login}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('CircleCI: signed in as {0}.', user.login));
       return { login: user.login };
     }),
     registerCommand(services, 'planet4.signOutCircleCI', async () => {

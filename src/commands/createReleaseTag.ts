@@ -67,12 +67,21 @@ function isSiteNode(n: unknown): boolean {
 }
 
 function describeCommit(plan: ReleasePlan): string {
-  const hold = plan.headHold ? ' — carries [HOLD]: production will wait for approval' : '';
+  const hold = plan.headHold ? vscode.l10n.t(' — carries [HOLD]: production will wait for approval') : '';
   const again = plan.headTags.length
-    ? ` — already released as ${plan.headTags.join(', ')}: no new commit since, the same code would be deployed again`
+    ? vscode.l10n.t(
+        ' — already released as {0}: no new commit since, the same code would be deployed again',
+        plan.headTags.join(', '),
+      )
     : '';
-  return `main HEAD ${plan.head.sha.slice(0, 7)} "${plan.head.subject}"${hold}${again}`;
+  return vscode.l10n.t('main HEAD {0} "{1}"', plan.head.sha.slice(0, 7), plan.head.subject) + hold + again;
 }
+
+/** The confirmation buttons; the chosen label is compared with these. */
+const TAG = (): string => vscode.l10n.t('Tag');
+const TAG_WITH_HOLD = (): string => vscode.l10n.t('Tag with [HOLD]');
+const TAG_ALL = (): string => vscode.l10n.t('Tag all');
+const TAG_ALL_WITH_HOLD = (): string => vscode.l10n.t('Tag all with [HOLD]');
 
 export function registerCreateReleaseTag(services: Services): vscode.Disposable[] {
   const run = async (
@@ -91,16 +100,16 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     const wantedTag = optionalString(arg, 'tag');
     if (wantedTag !== undefined) requireTag(wantedTag);
     const holdArg = optionalBoolean(arg, 'hold') ?? false;
-    const site = await siteFor(services, arg, 'Create a release tag for…');
+    const site = await siteFor(services, arg, vscode.l10n.t('Create a release tag for…'));
     if (!site) return undefined;
     const org = services.organization();
 
     return runReleaseAction(services, site, {
-      guard: { action: 'createReleaseTag', inFlight: 'Creating a release tag' },
+      guard: { action: 'createReleaseTag', inFlight: vscode.l10n.t('Creating a release tag') },
       read: async () => {
         const github = await services.github();
         const plan = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Reading planet4-${site}…` },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading planet4-{0}…', site) },
           () =>
             planRelease(github, org, site).catch((e: unknown) => {
               throw explainGitHubFailure(e, org, `planet4-${site}`, 'read the tags');
@@ -108,7 +117,9 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
         );
         let tag = wantedTag ?? plan.next;
         if (scripted && tag === undefined)
-          throw new Error(`${site} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.`);
+          throw new Error(
+            vscode.l10n.t('{0} has no release tag yet: pass the first one, e.g. {site, tag: "v0.0.1"}.', site),
+          );
         if (!scripted) tag = await askTag(site, tag, plan);
         if (tag === undefined) return undefined;
         tag = tag.trim();
@@ -117,15 +128,49 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
         return { plan, tag, warning: v.warning };
       },
       confirm: ({ plan, tag, warning }) => ({
-        message: `Tag ${site} ${tag}?`,
-        detail: `Creates the annotated tag ${tag} in ${org}/planet4-${site} on ${describeCommit(plan)}.\n\nCircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production${plan.headHold || holdArg ? ' after a person approves hold-production' : ' automatically unless the visual tests fail'}.${warning ? `\n\nWarning: ${warning}` : ''}`,
-        actions: holdArg ? ['Tag with [HOLD]'] : ['Tag', 'Tag with [HOLD]'],
+        message: vscode.l10n.t('Tag {0} {1}?', site, tag),
+        detail:
+          vscode.l10n.t(
+            'Creates the annotated tag {0} in {1}/planet4-{2} on {3}.',
+            tag,
+            org,
+            site,
+            describeCommit(plan),
+          ) +
+          '\n\n' +
+          (plan.headHold || holdArg
+            ? vscode.l10n.t(
+                'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production after a person approves hold-production.',
+              )
+            : vscode.l10n.t(
+                'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production automatically unless the visual tests fail.',
+              )) +
+          (warning ? '\n\n' + vscode.l10n.t('Warning: {0}', warning) : ''),
+        actions: holdArg ? [TAG_WITH_HOLD()] : [TAG(), TAG_WITH_HOLD()],
       }),
       mutation: ({ plan, tag }, choice) =>
-        tagging(services, plan, tag, holdArg || choice === 'Tag with [HOLD]', `Tagging ${site} ${tag}…`),
+        tagging(
+          services,
+          plan,
+          tag,
+          holdArg || choice === TAG_WITH_HOLD(),
+          vscode.l10n.t('Tagging {0} {1}…', site, tag),
+        ),
       result: (tagged) => tagged,
       announce: (r) =>
-        `${site}: tagged ${r.tag} on ${r.sha.slice(0, 7)}${r.held ? ' with [HOLD]' : ''}. CircleCI will start the production pipeline.`,
+        r.held
+          ? vscode.l10n.t(
+              '{0}: tagged {1} on {2} with [HOLD]. CircleCI will start the production pipeline.',
+              site,
+              r.tag,
+              r.sha.slice(0, 7),
+            )
+          : vscode.l10n.t(
+              '{0}: tagged {1} on {2}. CircleCI will start the production pipeline.',
+              site,
+              r.tag,
+              r.sha.slice(0, 7),
+            ),
     });
   };
 
@@ -134,7 +179,7 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     const github = await services.github();
     const org = services.organization();
     const plans = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading ${sites.length} sites…` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0} sites…', sites.length) },
       () => Promise.allSettled(sites.map((s) => planRelease(github, org, s))),
     );
     const ready: ReleasePlan[] = [];
@@ -143,31 +188,31 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
       if (p.status === 'fulfilled' && p.value.next) ready.push(p.value);
       else
         failed.push(
-          `${sites[i] ?? '?'}: ${p.status === 'rejected' ? userMessage(p.reason) : 'no release tag to bump'}`,
+          `${sites[i] ?? '?'}: ${p.status === 'rejected' ? userMessage(p.reason) : vscode.l10n.t('no release tag to bump')}`,
         );
     });
-    if (ready.length === 0) throw new Error(`No site can be tagged:\n${failed.join('\n')}`);
+    if (ready.length === 0) throw new Error(vscode.l10n.t('No site can be tagged:') + `\n${failed.join('\n')}`);
     const list = ready
       .map((p) => `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}`)
       .join('\n');
     const choice = await confirm(
       services,
-      `Tag ${ready.length} sites?`,
-      `${list}${failed.length ? `\n\nSkipped:\n${failed.join('\n')}` : ''}`,
-      'Tag all',
-      'Tag all with [HOLD]',
+      vscode.l10n.t('Tag {0} sites?', ready.length),
+      `${list}${failed.length ? `\n\n${vscode.l10n.t('Skipped:')}\n${failed.join('\n')}` : ''}`,
+      TAG_ALL(),
+      TAG_ALL_WITH_HOLD(),
     );
     if (!choice) return undefined;
-    const hold = choice === 'Tag all with [HOLD]';
+    const hold = choice === TAG_ALL_WITH_HOLD();
     const results: CreateReleaseTagResult[] = [];
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Tagging sites', cancellable: false },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Tagging sites'), cancellable: false },
       async (progress) => {
         for (const plan of ready) {
           progress.report({ message: `${plan.site} ${plan.next ?? ''}`, increment: 100 / ready.length });
           try {
             results.push(
-              await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () =>
+              await services.guard.run('createReleaseTag', plan.site, vscode.l10n.t('Creating a release tag'), () =>
                 sendMutation(services, plan.site, tagging(services, plan, plan.next ?? '', hold)),
               ),
             );
@@ -177,7 +222,12 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
         }
       },
     );
-    const summary = `Tagged ${results.length} site${results.length === 1 ? '' : 's'}: ${results.map((r) => `${r.site} ${r.tag}`).join(', ') || 'none'}.${failed.length ? ` Failed: ${failed.join('; ')}` : ''}`;
+    const tagged = results.map((r) => `${r.site} ${r.tag}`).join(', ') || vscode.l10n.t('none');
+    const summary =
+      (results.length === 1
+        ? vscode.l10n.t('Tagged {0} site: {1}.', results.length, tagged)
+        : vscode.l10n.t('Tagged {0} sites: {1}.', results.length, tagged)) +
+      (failed.length ? ' ' + vscode.l10n.t('Failed: {0}', failed.join('; ')) : '');
     services.log.info(summary);
     if (failed.length) void vscode.window.showWarningMessage(summary);
     else void vscode.window.showInformationMessage(summary);
@@ -190,9 +240,13 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
 /** From the palette: the new tag, proposed and checked as it is typed (undefined when dismissed). */
 function askTag(site: string, proposed: string | undefined, plan: ReleasePlan): Thenable<string | undefined> {
   return vscode.window.showInputBox({
-    title: `New release tag for ${site}`,
+    title: vscode.l10n.t('New release tag for {0}', site),
     value: proposed ?? 'v0.0.1',
-    prompt: `Latest release: ${plan.latest ?? 'none'}. The tag goes on ${describeCommit(plan)}.`,
+    prompt: vscode.l10n.t(
+      'Latest release: {0}. The tag goes on {1}.',
+      plan.latest ?? vscode.l10n.t('none'),
+      describeCommit(plan),
+    ),
     ignoreFocusOut: true,
     validateInput: (v) => {
       const r = validateNewTag(v, plan.tags);

@@ -18,17 +18,17 @@ export function registerFilter(services: Services, onChange: () => void): vscode
             : undefined;
       if (given !== undefined) {
         if (!FILTERS.includes(given as SiteFilter))
-          throw new Error(`Unknown filter "${given}": use ${FILTERS.join(', ')}.`);
+          throw new Error(vscode.l10n.t('Unknown filter "{0}": use {1}.', given, FILTERS.join(', ')));
         filter = given as SiteFilter;
       } else {
         const pick = await vscode.window.showQuickPick(
           FILTERS.map((f) => ({
-            label: FILTER_LABELS[f],
+            label: FILTER_LABELS[f](),
             filter: f,
             picked: f === services.tree.filter,
-            description: f === services.tree.filter ? 'current' : undefined,
+            description: f === services.tree.filter ? vscode.l10n.t('current') : undefined,
           })),
-          { title: 'Show sites' },
+          { title: vscode.l10n.t('Show sites') },
         );
         filter = pick?.filter;
       }

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { CommitInfo } from '../core/api/github/client';
 import { explainGitHubFailure, explainGitHubMutationFailure, unanswered } from '../core/release/failures';
 import { carriesHold } from '../core/release/hold';
@@ -21,7 +21,11 @@ export interface HoldResult {
 export function registerHoldRelease(services: Services): vscode.Disposable[] {
   const run = async (arg: unknown, mode: 'hold' | 'release'): Promise<HoldResult | undefined> => {
     const hold = mode === 'hold';
-    const site = await siteFor(services, arg, hold ? 'Hold the next release of…' : 'Release the [HOLD] of…');
+    const site = await siteFor(
+      services,
+      arg,
+      hold ? vscode.l10n.t('Hold the next release of…') : vscode.l10n.t('Release the [HOLD] of…'),
+    );
     if (!site) return undefined;
     const org = services.organization();
     const repo = `planet4-${site}`;
@@ -29,7 +33,7 @@ export function registerHoldRelease(services: Services): vscode.Disposable[] {
     return runReleaseAction(services, site, {
       guard: {
         action: hold ? 'holdRelease' : 'releaseHold',
-        inFlight: hold ? 'Holding the release' : 'Releasing the hold',
+        inFlight: hold ? vscode.l10n.t('Holding the release') : vscode.l10n.t('Releasing the hold'),
       },
       read: async () => {
         const github = await services.github();
@@ -39,25 +43,45 @@ export function registerHoldRelease(services: Services): vscode.Disposable[] {
         const held = carriesHold(head.message);
         if (hold && held)
           throw new Error(
-            `${site}: main HEAD ${head.sha.slice(0, 7)} already carries [HOLD] — nothing to do, the next tag will wait for approval.`,
+            vscode.l10n.t(
+              '{0}: main HEAD {1} already carries [HOLD] — nothing to do, the next tag will wait for approval.',
+              site,
+              head.sha.slice(0, 7),
+            ),
           );
         if (!hold && !held)
-          throw new Error(`${site}: main HEAD ${head.sha.slice(0, 7)} carries no [HOLD] — nothing to release.`);
+          throw new Error(
+            vscode.l10n.t('{0}: main HEAD {1} carries no [HOLD] — nothing to release.', site, head.sha.slice(0, 7)),
+          );
         return { head, message: hold ? holdMessage(head) : releaseHoldMessage(head) };
       },
       confirm: ({ head, message }) => ({
-        message: hold ? `Hold the next release of ${site}?` : `Release the hold on ${site}?`,
-        detail: `Adds a commit "${message.split('\n')[0] ?? ''}" on top of main (${head.sha.slice(0, 7)} "${head.subject}") in ${org}/${repo}, without rewriting history or forcing.\n\n${
-          hold
-            ? 'The next release tag made on main will wait for a person to approve hold-production.'
-            : 'The next release tag made on main deploys to production automatically (unless the visual tests fail).'
-        }`,
-        actions: [hold ? 'Hold' : 'Release hold'],
+        message: hold
+          ? vscode.l10n.t('Hold the next release of {0}?', site)
+          : vscode.l10n.t('Release the hold on {0}?', site),
+        detail:
+          vscode.l10n.t(
+            'Adds a commit "{0}" on top of main ({1} "{2}") in {3}/{4}, without rewriting history or forcing.',
+            message.split('\n')[0] ?? '',
+            head.sha.slice(0, 7),
+            head.subject,
+            org,
+            repo,
+          ) +
+          '\n\n' +
+          (hold
+            ? vscode.l10n.t('The next release tag made on main will wait for a person to approve hold-production.')
+            : vscode.l10n.t(
+                'The next release tag made on main deploys to production automatically (unless the visual tests fail).',
+              )),
+        actions: [hold ? vscode.l10n.t('Hold') : vscode.l10n.t('Release hold')],
       }),
       mutation: ({ head, message }) => ({
         service: 'github',
         what: `${org}/${repo}: ${action}`,
-        progress: `${site}: ${action}…`,
+        progress: hold
+          ? vscode.l10n.t('{0}: hold the next release…', site)
+          : vscode.l10n.t('{0}: release the hold…', site),
         send: (github): Promise<CommitInfo> => commitOnMain(github, org, repo, head, message),
         explain: (e) => explainGitHubMutationFailure(e, unanswered.holdCommit(org, repo, mode), org, repo, action),
         logged: (commit) =>
@@ -67,7 +91,10 @@ export function registerHoldRelease(services: Services): vscode.Disposable[] {
         watchUntil: () => (s) => s.next?.headHold === hold,
       }),
       result: (commit) => ({ site, sha: commit.sha }),
-      announce: () => (hold ? `${site}: the next release is held ([HOLD] on main).` : `${site}: hold released.`),
+      announce: () =>
+        hold
+          ? vscode.l10n.t('{0}: the next release is held ([HOLD] on main).', site)
+          : vscode.l10n.t('{0}: hold released.', site),
     });
   };
   return [

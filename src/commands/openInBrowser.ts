@@ -14,10 +14,42 @@ import { siteFor } from './siteArgs';
 
 type Target = 'pipeline' | 'workflow' | 'job' | 'tag' | 'commit';
 
+/** The pick list's title, per target. */
+function openTitle(target: Target): string {
+  switch (target) {
+    case 'pipeline':
+      return vscode.l10n.t('Open the pipeline of…');
+    case 'workflow':
+      return vscode.l10n.t('Open the workflow of…');
+    case 'job':
+      return vscode.l10n.t('Open the job of…');
+    case 'tag':
+      return vscode.l10n.t('Open the tag of…');
+    case 'commit':
+      return vscode.l10n.t('Open the commit of…');
+  }
+}
+
+/** The refusal when the site has nothing of that kind to open yet. */
+function nothingToOpen(target: Target, site: string): string {
+  switch (target) {
+    case 'pipeline':
+      return vscode.l10n.t('{0} has no pipeline to open yet.', site);
+    case 'workflow':
+      return vscode.l10n.t('{0} has no workflow to open yet.', site);
+    case 'job':
+      return vscode.l10n.t('{0} has no job to open yet.', site);
+    case 'tag':
+      return vscode.l10n.t('{0} has no tag to open yet.', site);
+    case 'commit':
+      return vscode.l10n.t('{0} has no commit to open yet.', site);
+  }
+}
+
 /** Open the CircleCI pipeline, workflow or job page, or the GitHub tag or commit, in the browser. */
 export function registerOpenInBrowser(services: Services): vscode.Disposable[] {
   const open = (target: Target) => async (arg: unknown) => {
-    const site = await siteFor(services, arg, `Open the ${target} of…`);
+    const site = await siteFor(services, arg, openTitle(target));
     if (!site) return undefined;
     const s = services.fleet.get(site);
     const org = services.organization();
@@ -51,7 +83,7 @@ export function registerOpenInBrowser(services: Services): vscode.Disposable[] {
     } else if (target === 'pipeline') {
       url = circleciProjectUrl(org, site);
     }
-    if (!url) throw new Error(`${site} has no ${target} to open yet.`);
+    if (!url) throw new Error(nothingToOpen(target, site));
     await vscode.env.openExternal(vscode.Uri.parse(url));
     return { url };
   };

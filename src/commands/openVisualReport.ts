@@ -28,7 +28,12 @@ export function registerOpenVisualReport(services: Services): {
 } {
   const panels = new ReportPanels(services);
   const command = registerCommand(services, OPEN_VISUAL_REPORT, async (arg) => {
-    const site = await siteFor(services, arg, 'Planet 4: Open Visual Report', (x) => x.workflow?.kind === 'production');
+    const site = await siteFor(
+      services,
+      arg,
+      vscode.l10n.t('Planet 4: Open Visual Report'),
+      (x) => x.workflow?.kind === 'production',
+    );
     if (!site) return undefined;
     return panels.open(site, { waitForImages: waitsForImages(arg) });
   });

@@ -35,16 +35,19 @@ export function registerRollback(services: Services): vscode.Disposable[] {
       let wanted = optionalString(arg, 'tag');
       if (inv.scripted) wanted = requireTag(wanted);
       else if (wanted !== undefined) requireTag(wanted);
-      const site = await siteFor(services, arg, 'Roll back…', (s) => s.state !== 'no-project');
+      const site = await siteFor(services, arg, vscode.l10n.t('Roll back…'), (s) => s.state !== 'no-project');
       if (!site) return undefined;
       const org = services.organization();
       const slug = projectSlug(org, site);
       return runReleaseAction(services, site, {
-        guard: { action: 'rollback', inFlight: 'A rollback' },
+        guard: { action: 'rollback', inFlight: vscode.l10n.t('A rollback') },
         read: async () => {
           const github = await services.github();
           const [tags, prod] = await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Reading the releases of ${site}…` },
+            {
+              location: vscode.ProgressLocation.Notification,
+              title: vscode.l10n.t('Reading the releases of {0}…', site),
+            },
             () =>
               Promise.all([
                 github.listTags(org, `planet4-${site}`).catch((e: unknown) => {
@@ -58,7 +61,8 @@ export function registerRollback(services: Services): vscode.Disposable[] {
           const releases = sortReleaseTags(tags.map((t) => t.name));
           const tag = wanted ?? (await pickRelease(site, releases, prod.production, prod.history));
           if (tag === undefined) return undefined;
-          if (!releases.includes(tag)) throw new Error(`${tag} is not a release tag of ${org}/planet4-${site}.`);
+          if (!releases.includes(tag))
+            throw new Error(vscode.l10n.t('{0} is not a release tag of {1}/planet4-{2}.', tag, org, site));
           return {
             production: prod.production,
             request: { site, slug, tag, newestPipelineBefore: prod.newestPipelineNumber },
@@ -70,19 +74,35 @@ export function registerRollback(services: Services): vscode.Disposable[] {
           const tag = request.tag;
           services.log.info(`${slug}: rollback to ${tag} already started as pipeline ${existing}: nothing sent`);
           void vscode.window.showInformationMessage(
-            `${site}: the rollback to ${tag} was already started by the earlier attempt (pipeline ${existing}): nothing was sent again.`,
+            vscode.l10n.t(
+              '{0}: the rollback to {1} was already started by the earlier attempt (pipeline {2}): nothing was sent again.',
+              site,
+              tag,
+              existing,
+            ),
           );
           return { site, tag, pipelineNumber: existing, alreadyStarted: true };
         },
         confirm: ({ production, request: { tag } }) => ({
-          message: `Roll ${site} back to ${tag}?`,
-          detail: `Triggers the rollback pipeline of ${slug} for ${tag}${production ? ` (production runs ${production} now)` : ''}: it redeploys ${tag} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.`,
-          actions: ['Start rollback'],
+          message: vscode.l10n.t('Roll {0} back to {1}?', site, tag),
+          detail: production
+            ? vscode.l10n.t(
+                'Triggers the rollback pipeline of {0} for {1} (production runs {2} now): it redeploys {1} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.',
+                slug,
+                tag,
+                production,
+              )
+            : vscode.l10n.t(
+                'Triggers the rollback pipeline of {0} for {1}: it redeploys {1} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.',
+                slug,
+                tag,
+              ),
+          actions: [vscode.l10n.t('Start rollback')],
         }),
         mutation: ({ request }) => ({
           service: 'circleci',
           what: `${slug}: rollback to ${request.tag}`,
-          progress: `Starting the rollback of ${site} to ${request.tag}…`,
+          progress: vscode.l10n.t('Starting the rollback of {0} to {1}…', site, request.tag),
           // Explained by triggerRollback, which remembers the attempt.
           send: (circleci) => triggerRollback(circleci, recent, request),
           logged: (triggered) =>
@@ -93,7 +113,12 @@ export function registerRollback(services: Services): vscode.Disposable[] {
         }),
         result: (triggered, { request: { tag } }) => ({ site, tag, pipelineNumber: triggered.number }),
         announce: ({ tag, pipelineNumber }) =>
-          `${site}: rollback to ${tag} started (pipeline ${pipelineNumber}). Approve hold-production to roll production back.`,
+          vscode.l10n.t(
+            '{0}: rollback to {1} started (pipeline {2}). Approve hold-production to roll production back.',
+            site,
+            tag,
+            pipelineNumber,
+          ),
       });
     }),
   ];
@@ -111,9 +136,9 @@ async function pickRelease(
     releases
       .map((t) => ({
         label: t,
-        description: t === production ? '$(rocket) in production now' : undefined,
+        description: t === production ? vscode.l10n.t('$(rocket) in production now') : undefined,
         detail: built.has(t)
-          ? `built ${timeAgo(built.get(t))} (${new Date(built.get(t) ?? '').toUTCString()})`
+          ? vscode.l10n.t('built {0} ({1})', timeAgo(built.get(t)), new Date(built.get(t) ?? '').toUTCString())
           : undefined,
         tag: t,
       }))
@@ -123,7 +148,7 @@ async function pickRelease(
           ? [
               {
                 label: production,
-                description: '$(rocket) in production now — redeploys the same release',
+                description: vscode.l10n.t('$(rocket) in production now — redeploys the same release'),
                 detail: undefined,
                 tag: production,
               },
@@ -131,8 +156,8 @@ async function pickRelease(
           : [],
       ),
     {
-      title: `Roll ${site} back to…`,
-      placeHolder: `In production now: ${production ?? 'unknown'}`,
+      title: vscode.l10n.t('Roll {0} back to…', site),
+      placeHolder: vscode.l10n.t('In production now: {0}', production ?? vscode.l10n.t('unknown')),
       matchOnDescription: true,
     },
   );

@@ -32,7 +32,7 @@ export class SandboxController implements vscode.Disposable {
       circleciApiUrl: sandbox.circleciApiUrl,
       githubToken: sandbox.tokens.github,
       circleciToken: sandbox.tokens.circleci,
-      label: `sandbox (${sandbox.scenario})`,
+      label: vscode.l10n.t('sandbox ({0})', sandbox.scenario),
     });
     return sandbox;
   }
@@ -52,12 +52,16 @@ export class SandboxController implements vscode.Disposable {
       registerCommand(this.services, 'planet4.startSandbox', async (arg) => {
         const options = isScriptedArg(arg) ? (arg as SandboxOptions) : {};
         const sandbox = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Starting the Planet 4 sandbox…' },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the Planet 4 sandbox…') },
           () => this.start(options),
         );
         await vscode.commands.executeCommand('planet4.pipelines.focus');
         void vscode.window.showInformationMessage(
-          `Planet 4 sandbox running (${sandbox.scenario}, ${sandbox.sites.length} simulated sites). Nothing here touches the real CircleCI or GitHub.`,
+          vscode.l10n.t(
+            'Planet 4 sandbox running ({0}, {1} simulated sites). Nothing here touches the real CircleCI or GitHub.',
+            sandbox.scenario,
+            sandbox.sites.length,
+          ),
         );
         return { url: sandbox.url, scenario: sandbox.scenario };
       }),

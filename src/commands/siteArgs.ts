@@ -22,14 +22,14 @@ export async function siteFor(
   if (arg !== undefined) return requireSite(services, arg);
   await services.whenReady();
   const sites = services.fleet.all().filter(offer);
-  if (sites.length === 0) throw new Error(`${title}: no site can be chosen now.`);
+  if (sites.length === 0) throw new Error(vscode.l10n.t('{0}: no site can be chosen now.', title));
   const pick = await vscode.window.showQuickPick(
     sites.map((s) => ({
       label: s.site,
       description: [s.pipeline?.tag, STATE_WORDS[s.state]].filter(Boolean).join(' · '),
       site: s.site,
     })),
-    { title, placeHolder: 'Site', matchOnDescription: true },
+    { title, placeHolder: vscode.l10n.t('Site'), matchOnDescription: true },
   );
   if (pick === undefined) return undefined;
   await services.whenReady(pick.site);
@@ -51,7 +51,9 @@ export async function requireSite(
   const site = siteArgument(arg);
   await services.whenReady();
   if (!services.fleet.sites.includes(site)) {
-    throw new Error(`Unknown site "${site}": it is not in the Planet 4 site list (planet4.sites or sites.txt).`);
+    throw new Error(
+      vscode.l10n.t('Unknown site "{0}": it is not in the Planet 4 site list (planet4.sites or sites.txt).', site),
+    );
   }
   if (options.snapshot !== false) await services.whenReady(site);
   return site;
@@ -59,23 +61,28 @@ export async function requireSite(
 
 /** The site named by a command's argument, checked by the site name rules alone (no request, no site list). */
 export function siteArgument(arg: unknown): string {
-  if (arg === undefined) throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
+  if (arg === undefined) throw new Error(whichSite());
   if (typeof arg !== 'object' || arg === null) {
-    throw new Error(`Pass an argument object such as {site: "africa"}, not ${describeValue(arg)}.`);
+    throw new Error(vscode.l10n.t('Pass an argument object such as {site: "africa"}, not {0}.', describeValue(arg)));
   }
   // A tree node and `{site}` both carry the site as `site`.
   const raw = (arg as { site?: unknown }).site;
-  if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new Error('"site" must be a string.');
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw new Error('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
+  if (raw !== undefined && raw !== null && typeof raw !== 'string')
+    throw new Error(vscode.l10n.t('"site" must be a string.'));
+  if (typeof raw !== 'string' || raw.trim() === '') throw new Error(whichSite());
   const site = normalizeSiteName(raw);
   if (site === undefined) {
     throw new Error(
-      `${describeValue(raw)} is not a site name: letters, digits and dashes, as in sites.txt (e.g. {site: "africa"}).`,
+      vscode.l10n.t(
+        '{0} is not a site name: letters, digits and dashes, as in sites.txt (e.g. {site: "africa"}).',
+        describeValue(raw),
+      ),
     );
   }
   return site;
 }
+
+const whichSite = (): string => vscode.l10n.t('Which site? Pass {site: "<name>"} (e.g. {site: "africa"}).');
 
 /** `"africa-typo"`, `the number 42`: a value in a message, never longer than a line. */
 function describeValue(value: unknown): string {
@@ -84,16 +91,17 @@ function describeValue(value: unknown): string {
     return JSON.stringify(shown);
   }
   if (value === null) return 'null';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return `the ${typeof value} ${String(value)}`;
-  return `a ${typeof value}`;
+  if (typeof value === 'number') return vscode.l10n.t('the number {0}', String(value));
+  if (typeof value === 'boolean') return vscode.l10n.t('the boolean {0}', String(value));
+  if (typeof value === 'bigint') return vscode.l10n.t('the bigint {0}', String(value));
+  return vscode.l10n.t('a {0}', typeof value);
 }
 
 export function optionalString(arg: unknown, key: string): string | undefined {
   if (typeof arg !== 'object' || arg === null || !(key in arg)) return undefined;
   const v = (arg as Record<string, unknown>)[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new Error(`"${key}" must be a string.`);
+  if (typeof v !== 'string') throw new Error(vscode.l10n.t('"{0}" must be a string.', key));
   return v.trim();
 }
 
@@ -102,11 +110,11 @@ export function optionalBoolean(arg: unknown, key: string): boolean | undefined 
   if (typeof arg !== 'object' || arg === null || !(key in arg)) return undefined;
   const v = (arg as Record<string, unknown>)[key];
   if (v === undefined || typeof v === 'boolean') return v;
-  throw new Error(`"${key}" must be true or false.`);
+  throw new Error(vscode.l10n.t('"{0}" must be true or false.', key));
 }
 
 export function requireTag(tag: string | undefined, what = 'tag'): string {
-  if (!tag) throw new Error(`Which ${what}? Pass a release tag such as v1.2.3.`);
+  if (!tag) throw new Error(vscode.l10n.t('Which {0}? Pass a release tag such as v1.2.3.', what));
   const problem = releaseTagProblem(tag);
   if (problem !== undefined) throw new Error(problem);
   return tag;

@@ -7,6 +7,7 @@ import { ApiError } from '../core/api/errors';
 import type { Fleet } from '../core/fleet/fleet';
 import type { Poller } from '../core/fleet/poller';
 import type { FleetStateStore } from '../store/fleetState';
+import type { SiteFilter } from './filter';
 import type { PipelineNode } from './nodes';
 import { fleetSummary } from './labels';
 import type { PipelinesTreeProvider } from './pipelinesTree';
@@ -38,10 +39,24 @@ export interface FleetViewParts {
 /** Settings whose change starts the view over (site list, endpoints, organization). */
 const RESTARTING_SETTINGS = ['organization', 'sites', 'github.apiUrl', 'circleci.apiUrl'].map((k) => `planet4.${k}`);
 
+/** The filter in the view message (`— showing: needs attention`). */
+function filterWords(filter: SiteFilter): string {
+  switch (filter) {
+    case 'attention':
+      return vscode.l10n.t('needs attention');
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'all':
+      return vscode.l10n.t('all');
+  }
+}
+
 /** A load that a restart replaced: it ends without touching the view. */
 class Superseded extends Error {
   constructor() {
-    super('A newer load of the site list replaced this one.');
+    super(vscode.l10n.t('A newer load of the site list replaced this one.'));
   }
 }
 
@@ -127,7 +142,8 @@ export class FleetView implements vscode.Disposable {
     if (fleet.sites.length === 0 || this.state === 'loading') await this.start();
     if (fleet.sites.length === 0) {
       throw new Error(
-        this.notLoaded?.message ?? 'No Planet 4 site is known yet: the site list could not be read (see the log).',
+        this.notLoaded?.message ??
+          vscode.l10n.t('No Planet 4 site is known yet: the site list could not be read (see the log).'),
       );
     }
     if (site !== undefined && fleet.sites.includes(site)) {
@@ -161,7 +177,7 @@ export class FleetView implements vscode.Disposable {
     }
     if (!connection.hasCircleciToken()) {
       this.setState('noCircleToken');
-      throw new NotSignedInError('circleci', 'No CircleCI token: run "Planet 4: Set CircleCI Token".');
+      throw new NotSignedInError('circleci', vscode.l10n.t('No CircleCI token: run "Planet 4: Set CircleCI Token".'));
     }
     try {
       const sites = await fleet.resolveSites(settings.sites());
@@ -193,8 +209,7 @@ export class FleetView implements vscode.Disposable {
     const { fleet, tree, treeView } = this.parts;
     const all = fleet.all();
     const summary = fleetSummary(all);
-    const filtered =
-      tree.filter === 'all' ? '' : ` — showing: ${tree.filter === 'attention' ? 'needs attention' : tree.filter}`;
+    const filtered = tree.filter === 'all' ? '' : ' — ' + vscode.l10n.t('showing: {0}', filterWords(tree.filter));
     treeView.message =
       this.state === 'ready' || this.state === 'loading'
         ? `${summary}${filtered}` || undefined
@@ -204,7 +219,13 @@ export class FleetView implements vscode.Disposable {
     const waiting = all.filter((s) => s.state === 'waiting').length;
     treeView.badge =
       waiting > 0
-        ? { value: waiting, tooltip: `${waiting} site${waiting === 1 ? '' : 's'} waiting for approval` }
+        ? {
+            value: waiting,
+            tooltip:
+              waiting === 1
+                ? vscode.l10n.t('{0} site waiting for approval', waiting)
+                : vscode.l10n.t('{0} sites waiting for approval', waiting),
+          }
         : undefined;
   }
 

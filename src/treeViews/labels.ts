@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
 import { STATE_WORDS } from '../core/pipeline/stages';
 
@@ -20,7 +21,7 @@ export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
   for (const s of snapshots) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   return order
     .filter((st) => (counts.get(st) ?? 0) > 0)
-    .map((st) => `${counts.get(st) ?? 0} ${st === 'error' ? 'errors' : STATE_WORDS[st]}`)
+    .map((st) => `${counts.get(st) ?? 0} ${st === 'error' ? vscode.l10n.t('errors') : STATE_WORDS[st]}`)
     .join(' · ');
 }
 

@@ -126,8 +126,8 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         : running.length > 0
           ? `${STATE_WORDS[s.state]}: ${running.join(', ')}`
           : STATE_WORDS[s.state];
-    const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? `rollback ${words}` : words];
-    if (s.stale) parts.push('stale');
+    const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? vscode.l10n.t('rollback {0}', words) : words];
+    if (s.stale) parts.push(vscode.l10n.t('stale'));
     item.description = parts.filter(Boolean).join(' · ');
     item.iconPath = icon(STATE_ICONS[s.state]);
     item.contextValue = siteContextValue(s);
@@ -140,23 +140,43 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     const org = this.organization();
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(
-      `**${esc(s.site)}** — ${esc(STATE_WORDS[s.state])}${s.stale ? ' _(last known state, refreshing)_' : ''}\n\n`,
+      (s.stale
+        ? vscode.l10n.t('**{0}** — {1} _(last known state, refreshing)_', esc(s.site), esc(STATE_WORDS[s.state]))
+        : `**${esc(s.site)}** — ${esc(STATE_WORDS[s.state])}`) + '\n\n',
     );
     if (s.pipeline) {
       const p = s.pipeline;
-      md.appendMarkdown(`$(tag) **${esc(p.tag)}** · ${esc(s.workflow?.name ?? 'no workflow')} workflow\n\n`);
+      md.appendMarkdown(
+        vscode.l10n.t(
+          '$(tag) **{0}** · {1} workflow',
+          esc(p.tag),
+          esc(s.workflow?.name ?? vscode.l10n.t('no workflow')),
+        ) + '\n\n',
+      );
       if (p.commitSubject) md.appendMarkdown(`$(git-commit) ${esc(p.commitSubject)}\n\n`);
       md.appendMarkdown(
-        `$(person) ${esc(p.triggeredBy ?? 'unknown')} · ${esc(timeAgo(p.createdAt))} (${esc(new Date(p.createdAt).toUTCString())})\n\n`,
+        `$(person) ${esc(p.triggeredBy ?? vscode.l10n.t('unknown'))} · ${esc(timeAgo(p.createdAt))} (${esc(new Date(p.createdAt).toUTCString())})\n\n`,
       );
       md.appendMarkdown(
-        `[CircleCI pipeline ${p.number}](${circleciPipelineUrl(org, s.site, p.number)}) · [GitHub tag](${githubTagUrl(org, s.site, p.tag)})\n\n`,
+        vscode.l10n.t(
+          '[CircleCI pipeline {0}]({1}) · [GitHub tag]({2})',
+          p.number,
+          circleciPipelineUrl(org, s.site, p.number),
+          githubTagUrl(org, s.site, p.tag),
+        ) + '\n\n',
       );
     }
     if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
     if (s.next) {
+      const n = s.next;
+      const since = esc(n.latestTag ?? vscode.l10n.t('the first tag'));
       md.appendMarkdown(
-        `$(git-branch) main: ${s.next.ahead} commit${s.next.ahead === 1 ? '' : 's'} since ${esc(s.next.latestTag ?? 'the first tag')}${s.next.headHold ? ' · HEAD carries [HOLD]' : ''}${s.next.nextTag ? ` · next release ${esc(s.next.nextTag)}` : ''}\n\n`,
+        (n.ahead === 1
+          ? vscode.l10n.t('$(git-branch) main: {0} commit since {1}', n.ahead, since)
+          : vscode.l10n.t('$(git-branch) main: {0} commits since {1}', n.ahead, since)) +
+          (n.headHold ? ' · ' + vscode.l10n.t('HEAD carries [HOLD]') : '') +
+          (n.nextTag ? ' · ' + vscode.l10n.t('next release {0}', esc(n.nextTag)) : '') +
+          '\n\n',
       );
     }
     if (s.error) md.appendMarkdown(`$(warning) ${esc(s.error.message)}\n\n`);
@@ -175,7 +195,9 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         : st.stoppedAt
           ? `${duration(st.startedAt, st.stoppedAt)}${st.startedAt ? ' · ' : ''}${timeAgo(st.stoppedAt)}`
           : '';
-    item.description = [st.type === 'approval' ? 'approval' : undefined, status, time].filter(Boolean).join(' · ');
+    item.description = [st.type === 'approval' ? vscode.l10n.t('approval') : undefined, status, time]
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath =
       st.type === 'approval' && st.status === 'success'
         ? icon(['verified-filled', 'testing.iconPassed'])
@@ -183,25 +205,42 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     item.contextValue = stageContextValue(s, st);
     const org = this.organization();
     const md = new vscode.MarkdownString('', true);
-    md.appendMarkdown(`**${esc(st.name)}**${st.type === 'approval' ? ' (approval job)' : ''} — ${esc(status)}\n\n`);
+    md.appendMarkdown(
+      (st.type === 'approval'
+        ? vscode.l10n.t('**{0}** (approval job) — {1}', esc(st.name), esc(status))
+        : `**${esc(st.name)}** — ${esc(status)}`) + '\n\n',
+    );
     if (st.startedAt)
       md.appendMarkdown(
-        `started ${esc(timeAgo(st.startedAt))}${st.stoppedAt ? `, took ${esc(duration(st.startedAt, st.stoppedAt))}` : ''}\n\n`,
+        (st.stoppedAt
+          ? vscode.l10n.t(
+              'started {0}, took {1}',
+              esc(timeAgo(st.startedAt)),
+              esc(duration(st.startedAt, st.stoppedAt)),
+            )
+          : vscode.l10n.t('started {0}', esc(timeAgo(st.startedAt)))) + '\n\n',
       );
     if (s.pipeline && s.workflow && st.jobNumber !== undefined) {
       md.appendMarkdown(
-        `[Open job ${st.jobNumber} in CircleCI](${circleciJobUrl(org, s.site, s.pipeline.number, s.workflow.id, st.jobNumber)})`,
+        vscode.l10n.t(
+          '[Open job {0} in CircleCI]({1})',
+          st.jobNumber,
+          circleciJobUrl(org, s.site, s.pipeline.number, s.workflow.id, st.jobNumber),
+        ),
       );
     } else if (s.pipeline && s.workflow) {
       md.appendMarkdown(
-        `[Open workflow in CircleCI](${circleciWorkflowUrl(org, s.site, s.pipeline.number, s.workflow.id)})`,
+        vscode.l10n.t(
+          '[Open workflow in CircleCI]({0})',
+          circleciWorkflowUrl(org, s.site, s.pipeline.number, s.workflow.id),
+        ),
       );
     }
     item.tooltip = md;
     if (st.name === 'visualtests-compare' && (st.status === 'failed' || st.status === 'success')) {
       item.command = {
         command: 'planet4.openVisualReport',
-        title: 'Open Visual Report',
+        title: vscode.l10n.t('Open Visual Report'),
         arguments: [{ site: s.site }],
       };
     }
@@ -215,7 +254,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     switch (node.detail) {
       case 'hold': {
         const reason = s.hold ?? 'comparing';
-        item.label = `On hold: ${HOLD_REASON_TEXT[reason]}`;
+        item.label = vscode.l10n.t('On hold: {0}', HOLD_REASON_TEXT[reason]);
         item.tooltip = HOLD_REASON_DETAIL[reason];
         item.iconPath = icon(
           reason === 'visual-differences'
@@ -228,7 +267,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         if (reason === 'visual-differences') {
           item.command = {
             command: 'planet4.openVisualReport',
-            title: 'Open Visual Report',
+            title: vscode.l10n.t('Open Visual Report'),
             arguments: [{ site: s.site }],
           };
         }
@@ -237,10 +276,17 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
       case 'next': {
         const n = s.next;
         if (!n) break;
-        item.label = n.nextTag ? `Next release ${n.nextTag}` : 'Next release';
-        item.description = `${n.ahead} commit${n.ahead === 1 ? '' : 's'} on main since ${n.latestTag ?? 'the start'}${n.headHold ? ' · HEAD carries [HOLD]' : ''}`;
+        item.label = n.nextTag ? vscode.l10n.t('Next release {0}', n.nextTag) : vscode.l10n.t('Next release');
+        const since = n.latestTag ?? vscode.l10n.t('the start');
+        item.description =
+          (n.ahead === 1
+            ? vscode.l10n.t('{0} commit on main since {1}', n.ahead, since)
+            : vscode.l10n.t('{0} commits on main since {1}', n.ahead, since)) +
+          (n.headHold ? ' · ' + vscode.l10n.t('HEAD carries [HOLD]') : '');
         item.tooltip = new vscode.MarkdownString(
-          `main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})`,
+          vscode.l10n.t('main HEAD `{0}` {1}', n.headSha.slice(0, 7), esc(n.headSubject)) +
+            '\n\n' +
+            vscode.l10n.t('[Open commit]({0})', githubCommitUrl(org, s.site, n.headSha)),
         );
         item.iconPath = icon(n.headHold ? ['lock', 'charts.yellow'] : ['git-commit', undefined]);
         item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};`;
@@ -249,17 +295,25 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
       case 'problem': {
         item.label = s.error?.message ?? STATE_WORDS[s.state];
         if (s.state === 'no-project') {
-          item.label = 'CircleCI project not found, not followed, or the token has no access';
+          item.label = vscode.l10n.t('CircleCI project not found, not followed, or the token has no access');
         } else if (s.state === 'no-release') {
-          item.label = 'No release pipeline: no v… tag has been built yet';
+          item.label = vscode.l10n.t('No release pipeline: no v… tag has been built yet');
         } else if (s.state === 'no-workflows') {
-          item.label = `Pipeline ${s.pipeline?.number ?? ''} for ${s.pipeline?.tag ?? 'the tag'} has no workflows`;
+          item.label = vscode.l10n.t(
+            'Pipeline {0} for {1} has no workflows',
+            s.pipeline?.number ?? '',
+            s.pipeline?.tag ?? vscode.l10n.t('the tag'),
+          );
         }
         item.tooltip = s.error?.message ?? item.label;
         item.iconPath = icon(['warning', 'problemsWarningIcon.foreground']);
         item.contextValue = `problem;state=${s.state};`;
         if (s.state === 'error')
-          item.command = { command: 'planet4.refreshSite', title: 'Retry', arguments: [{ site: s.site }] };
+          item.command = {
+            command: 'planet4.refreshSite',
+            title: vscode.l10n.t('Retry'),
+            arguments: [{ site: s.site }],
+          };
         break;
       }
     }

@@ -112,7 +112,7 @@ export class ReportPanel {
 
   /** Shown after a reload while the fleet has not loaded the site yet. */
   showWaiting(): void {
-    this.model.loading('Waiting for the pipelines view to load the site…');
+    this.model.loading(vscode.l10n.t('Waiting for the pipelines view to load the site…'));
     this.post();
   }
 
@@ -150,7 +150,7 @@ export class ReportPanel {
     this.info = info;
     this.jobNumber = info.jobNumber;
     if (jobChanged) this.setupWebview();
-    this.model.loading('Loading the visual report…');
+    this.model.loading(vscode.l10n.t('Loading the visual report…'));
     this.post();
 
     const cacheRoot = this.cacheRoot;
@@ -194,18 +194,18 @@ export class ReportPanel {
         ? await vscode.window.withProgress(
             {
               location: vscode.ProgressLocation.Notification,
-              title: `Planet 4: visual report of ${this.site}`,
+              title: vscode.l10n.t('Planet 4: visual report of {0}', this.site),
               cancellable: true,
             },
             run,
           )
         : await run();
     } catch (e) {
-      if (this.disposed) throw new Error('Planet 4: the visual report was closed while loading.');
+      if (this.disposed) throw new Error(vscode.l10n.t('Planet 4: the visual report was closed while loading.'));
       // a newer load took over: the view is its business
-      if (this.current !== controller) throw new Error('Loading the visual report was canceled.');
+      if (this.current !== controller) throw new Error(vscode.l10n.t('Loading the visual report was canceled.'));
       const message = controller.signal.aborted
-        ? 'Loading the visual report was canceled.'
+        ? vscode.l10n.t('Loading the visual report was canceled.')
         : e instanceof Error
           ? e.message
           : String(e);
@@ -244,7 +244,7 @@ export class ReportPanel {
     this.downloadsSettled = settled;
     if (downloads.remaining > 0) {
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Planet 4: report images of ${this.site}` },
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Planet 4: report images of {0}', this.site) },
         () => settled,
       );
     }
@@ -377,14 +377,17 @@ export class ReportPanel {
   }
 }
 
+/** The client of a job without artifacts: it is never asked anything. */
+const noRequest = (): Error => new Error(vscode.l10n.t('no request for a job without artifacts'));
+
 const noClient = {
   listArtifacts(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
   download(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
   downloadToFile(): Promise<never> {
-    return Promise.reject(new Error('no request for a job without artifacts'));
+    return Promise.reject(noRequest());
   },
 };

@@ -65,7 +65,9 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
   async open(site: string, opts: OpenOptions = {}): Promise<OpenVisualReportResult> {
     const snapshot = this.services.fleet.get(site);
     if (!snapshot) {
-      throw new Error(`Planet 4: no site "${site}" in the pipelines view (refresh it, or check planet4.sites).`);
+      throw new Error(
+        vscode.l10n.t('Planet 4: no site "{0}" in the pipelines view (refresh it, or check planet4.sites).', site),
+      );
     }
     const info = compareJobOf(snapshot);
     let panel = this.find(site, info.jobNumber);
@@ -140,7 +142,10 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
     panel.awaitingSites = undefined;
     if (!sites.includes(site)) {
       panel.showError(
-        `The visual report of ${site} was not restored: ${site} is not among the Planet 4 sites (planet4.sites or sites.txt) any more.`,
+        vscode.l10n.t(
+          'The visual report of {0} was not restored: {0} is not among the Planet 4 sites (planet4.sites or sites.txt) any more.',
+          site,
+        ),
       );
       return;
     }
