@@ -7,7 +7,7 @@ import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
 import { matchesFilter, type SiteFilter } from './filter';
 import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
-import { esc, siteContextValue, stageContextValue } from './labels';
+import { buriedWords, esc, mainSince, siteContextValue, stageContextValue } from './labels';
 import { NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
 
 /**
@@ -156,7 +156,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
     if (s.next) {
       md.appendMarkdown(
-        `$(git-branch) main: ${s.next.ahead} commit${s.next.ahead === 1 ? '' : 's'} since ${esc(s.next.latestTag ?? 'the first tag')}${s.next.headHold ? ' · HEAD carries [HOLD]' : ''}${s.next.nextTag ? ` · next release ${esc(s.next.nextTag)}` : ''}\n\n`,
+        `$(git-branch) main: ${esc(mainSince(s.next))}${s.next.nextTag ? ` · next release ${esc(s.next.nextTag)}` : ''}\n\n`,
       );
     }
     if (s.error) md.appendMarkdown(`$(warning) ${esc(s.error.message)}\n\n`);
@@ -238,12 +238,19 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         const n = s.next;
         if (!n) break;
         item.label = n.nextTag ? `Next release ${n.nextTag}` : 'Next release';
-        item.description = `${n.ahead} commit${n.ahead === 1 ? '' : 's'} on main since ${n.latestTag ?? 'the start'}${n.headHold ? ' · HEAD carries [HOLD]' : ''}`;
+        item.description = mainSince(n);
         item.tooltip = new vscode.MarkdownString(
-          `main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})`,
+          `main HEAD \`${n.headSha.slice(0, 7)}\` ${esc(n.headSubject)}\n\n[Open commit](${githubCommitUrl(org, s.site, n.headSha)})${n.buriedHold ? `\n\n$(warning) ${esc(buriedWords(n.buriedHold))}` : ''}`,
+          true,
         );
-        item.iconPath = icon(n.headHold ? ['lock', 'charts.yellow'] : ['git-commit', undefined]);
-        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};`;
+        item.iconPath = icon(
+          n.headHold
+            ? ['lock', 'charts.yellow']
+            : n.buriedHold
+              ? ['unlock', 'problemsWarningIcon.foreground']
+              : ['git-commit', undefined],
+        );
+        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};buried=${n.buriedHold ? 'yes' : 'no'};changed=${n.unchanged ? 'no' : 'yes'};`;
         break;
       }
       case 'problem': {
