@@ -19,7 +19,9 @@ export class Attention implements vscode.Disposable {
   private readonly subscription: { dispose(): void };
   private primed = false;
   /** The notifications shown, newest last (the last 20): for tests and other extensions. */
-  readonly shown: { site: string; message: string; kind: 'waiting' | 'failed' }[] = [];
+  readonly shown: { site: string; message: string; kind: 'waiting' | 'failed' | 'buried' }[] = [];
+  /** The buried `[HOLD]` commit already told of, per site. */
+  private readonly buried = new Map<string, string>();
 
   constructor(
     private readonly fleet: Fleet,
@@ -36,11 +38,15 @@ export class Attention implements vscode.Disposable {
   unprime(): void {
     this.primed = false;
     this.known.clear();
+    this.buried.clear();
   }
 
   /** After the first full refresh, changes are news; before it (restored state) they are not. */
   prime(): void {
-    for (const s of this.fleet.all()) this.known.set(s.site, this.key(s));
+    for (const s of this.fleet.all()) {
+      this.known.set(s.site, this.key(s));
+      this.buried.set(s.site, s.next?.buriedHold?.sha ?? '');
+    }
     this.primed = true;
   }
 
@@ -71,6 +77,7 @@ export class Attention implements vscode.Disposable {
     for (const site of changed) {
       const s = this.fleet.get(site);
       if (!s || s.stale) continue;
+      this.tellBuried(s);
       const key = this.key(s);
       const before = this.known.get(site);
       this.known.set(site, key);
@@ -86,6 +93,26 @@ export class Attention implements vscode.Disposable {
         );
       else if (s.state === 'failed') this.notify(s, failedMessage(s, release), true);
     }
+  }
+
+  /** A `[HOLD]` commit on main newly buried (e.g. by the bot's trigger commit): the next tag will not wait. */
+  private tellBuried(s: SiteSnapshot): void {
+    const b = s.next?.buriedHold;
+    const before = this.buried.get(s.site) ?? '';
+    this.buried.set(s.site, b?.sha ?? '');
+    if (!b || b.sha === before || !settings.notifications()) return;
+    const message = vscode.l10n.t(
+      '{0}: the [HOLD] commit {1} on main is no longer HEAD — buried by "{2}". The next release tag will not wait: it deploys to production automatically. Tag with [HOLD] to hold a release.',
+      s.site,
+      b.sha.slice(0, 7),
+      b.buriedBy,
+    );
+    this.shown.push({ site: s.site, message, kind: 'buried' });
+    if (this.shown.length > 20) this.shown.shift();
+    const show = vscode.l10n.t('Show');
+    void vscode.window.showWarningMessage(message, show).then(async (choice) => {
+      if (choice === show) await vscode.commands.executeCommand('planet4.revealSite', { site: s.site });
+    });
   }
 
   /** The status bar item's text, or undefined while hidden (nothing needs a person). */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { explainGitHubFailure, explainGitHubMutationFailure, unanswered } from '../core/release/failures';
-import { commitOnMain, holdMessage, planRelease, tagCommit, type ReleasePlan } from '../core/release/tagging';
+import { explainGitHubFailure } from '../core/release/failures';
+import { sendReleaseTag, type TagStep } from '../core/release/tagRelease';
+import { planRelease, type ReleasePlan } from '../core/release/tagging';
 import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
 import { registerCommand, userMessage } from './command';
@@ -16,49 +17,78 @@ export interface CreateReleaseTagResult {
 }
 
 /**
- * Tags `main` (after a [HOLD] commit when `hold` and HEAD carries none) with an annotated release tag: each mutation
- * sent once. The site is then watched until CircleCI shows the new pipeline.
+ * Tags `main` (on a [HOLD] commit for tag-with-hold, on an empty commit when HEAD carries a skip marker) with an
+ * annotated release tag: each mutation sent once (`core/release/tagRelease.ts`). The site is then watched until
+ * CircleCI shows the new pipeline.
  */
-function tagging(
+export function tagging(
   services: Services,
   plan: ReleasePlan,
   tag: string,
-  hold: boolean,
+  step: TagStep,
   progress?: string,
 ): Mutation<CreateReleaseTagResult> {
   const org = services.organization();
   const where = `${org}/${plan.repo}`;
-  let holding = false;
   return {
     service: 'github',
     what: `${where}: tag ${tag}`,
     ...(progress !== undefined ? { progress } : {}),
     send: async (github, log) => {
-      let commit = plan.head;
-      let held = plan.headHold;
-      if (hold && !plan.headHold) {
-        holding = true;
-        commit = await commitOnMain(github, org, plan.repo, plan.head, holdMessage(plan.head));
-        holding = false;
-        log(`${where}: [HOLD] commit ${commit.sha.slice(0, 7)} on main (fast-forward, no force) → ok`);
-        held = true;
-      }
-      await tagCommit(github, org, plan.repo, tag, commit.sha);
-      return { site: plan.site, tag, sha: commit.sha, held };
-    },
-    explain: (e) => {
-      // Which mutation got no answer: the [HOLD] commit (then no tag was made yet) or the tag itself.
-      const holdCommit = unanswered.holdCommit(org, plan.repo, 'hold');
-      const unansweredStep = holding
-        ? { ...holdCommit, check: `${tag} was not created. ${holdCommit.check}` }
-        : unanswered.tag(org, plan.repo, tag);
-      return explainGitHubMutationFailure(e, unansweredStep, org, plan.repo, `create the tag ${tag}`, tag);
+      const tagged = await sendReleaseTag(github, org, plan, tag, step, log);
+      return { site: plan.site, tag, ...tagged };
     },
     logged: (r) => `${where}: annotated tag ${tag} on ${r.sha.slice(0, 7)} (POST git/tags, POST git/refs) → ok`,
     changes: 'all',
     // The site polls fast until CircleCI shows the new pipeline.
     watchUntil: () => (s) => s.pipeline?.tag === tag,
   };
+}
+
+/** The confirmation's buttons (tag-with-hold, the recommended way to hold a release, first). */
+const TAG_WITH_HOLD = (): string => vscode.l10n.t('Tag with [HOLD]');
+const TAG = (): string => vscode.l10n.t('Tag');
+const EMPTY_COMMIT_THEN_TAG = (): string => vscode.l10n.t('Empty commit, then tag');
+
+/** What the confirmation offers for a plan: the buttons, the choice when confirmations are off, and the step each sends. */
+export function tagChoices(
+  plan: ReleasePlan,
+  holdArg: boolean,
+): { actions: string[]; default: string; step: (choice: string) => TagStep } {
+  const step = (choice: string): TagStep =>
+    choice === EMPTY_COMMIT_THEN_TAG()
+      ? 'emptyCommit'
+      : choice === TAG_WITH_HOLD() && (plan.headSkip !== undefined || !plan.headHold)
+        ? 'hold'
+        : 'tag';
+  if (plan.headSkip !== undefined) {
+    // A tag on HEAD would get no pipeline: only choices that add a commit without the marker.
+    const actions = holdArg ? [TAG_WITH_HOLD()] : [EMPTY_COMMIT_THEN_TAG(), TAG_WITH_HOLD()];
+    return { actions, default: actions[0] ?? TAG_WITH_HOLD(), step };
+  }
+  if (plan.headHold) return { actions: [TAG()], default: TAG(), step };
+  return holdArg
+    ? { actions: [TAG_WITH_HOLD()], default: TAG_WITH_HOLD(), step }
+    : { actions: [TAG_WITH_HOLD(), TAG()], default: TAG(), step };
+}
+
+/** The confirmation's words on skip markers and on holding: what a tag on HEAD would (not) do. */
+function tagNotes(plan: ReleasePlan, offersHold: boolean): string {
+  const notes: string[] = [];
+  if (plan.headSkip !== undefined)
+    notes.push(
+      vscode.l10n.t(
+        'Warning: main HEAD carries "{0}": CircleCI runs no pipeline for a tag on such a commit — nothing would be built or deployed. "Empty commit, then tag" first adds an empty commit without the marker on main, and tags it.',
+        plan.headSkip,
+      ),
+    );
+  if (offersHold)
+    notes.push(
+      vscode.l10n.t(
+        '"Tag with [HOLD]" (the way to hold a release) adds a [HOLD] commit on main and tags that commit: production waits for a person whatever is pushed on main later. A [HOLD] commit on main alone holds only while it is HEAD — the bot\'s weekday ":robot: Trigger build #N" commit buries it, and the next tag then deploys automatically.',
+      ),
+    );
+  return notes.length ? `\n\n${notes.join('\n\n')}` : '';
 }
 
 /** A site row of the tree (or anything shaped like one, checked by `requireSite` like any other site argument). */
@@ -77,9 +107,7 @@ function describeCommit(plan: ReleasePlan): string {
   return vscode.l10n.t('main HEAD {0} "{1}"', plan.head.sha.slice(0, 7), plan.head.subject) + hold + again;
 }
 
-/** The confirmation buttons; the chosen label is compared with these. */
-const TAG = (): string => vscode.l10n.t('Tag');
-const TAG_WITH_HOLD = (): string => vscode.l10n.t('Tag with [HOLD]');
+/** The batch confirmation's buttons; the chosen label is compared with these. */
 const TAG_ALL = (): string => vscode.l10n.t('Tag all');
 const TAG_ALL_WITH_HOLD = (): string => vscode.l10n.t('Tag all with [HOLD]');
 
@@ -125,36 +153,51 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
         tag = tag.trim();
         const v = validateNewTag(tag, plan.tags);
         if (v.error) throw new Error(`${site}: ${v.error}`);
+        if (plan.headSkip !== undefined && scripted && !holdArg)
+          throw new Error(
+            vscode.l10n.t(
+              '{0}: main HEAD {1} "{2}" carries "{3}": CircleCI runs no pipeline for a tag on such a commit, so nothing would be built or deployed — no tag was created. Pass {site, hold: true} to tag a [HOLD] commit made on top of it (without the marker), or tag it from the tree, which offers an empty commit first.',
+              site,
+              plan.head.sha.slice(0, 7),
+              plan.head.subject,
+              plan.headSkip,
+            ),
+          );
         return { plan, tag, warning: v.warning };
       },
-      confirm: ({ plan, tag, warning }) => ({
-        message: vscode.l10n.t('Tag {0} {1}?', site, tag),
-        detail:
-          vscode.l10n.t(
-            'Creates the annotated tag {0} in {1}/planet4-{2} on {3}.',
-            tag,
-            org,
-            site,
-            describeCommit(plan),
-          ) +
-          '\n\n' +
-          (plan.headHold || holdArg
-            ? vscode.l10n.t(
-                'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production after a person approves hold-production.',
-              )
-            : vscode.l10n.t(
-                'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production automatically unless the visual tests fail.',
-              )) +
-          (warning ? '\n\n' + vscode.l10n.t('Warning: {0}', warning) : ''),
-        actions: holdArg ? [TAG_WITH_HOLD()] : [TAG(), TAG_WITH_HOLD()],
-      }),
+      confirm: ({ plan, tag, warning }) => {
+        const choices = tagChoices(plan, holdArg);
+        return {
+          message: vscode.l10n.t('Tag {0} {1}?', site, tag),
+          detail:
+            vscode.l10n.t(
+              'Creates the annotated tag {0} in {1}/planet4-{2} on {3}.',
+              tag,
+              org,
+              site,
+              describeCommit(plan),
+            ) +
+            '\n\n' +
+            (plan.headHold || holdArg
+              ? vscode.l10n.t(
+                  'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production after a person approves hold-production.',
+                )
+              : vscode.l10n.t(
+                  'CircleCI then builds it, deploys it to staging, runs the visual tests and deploys it to production automatically unless the visual tests fail.',
+                )) +
+            (warning ? '\n\n' + vscode.l10n.t('Warning: {0}', warning) : '') +
+            tagNotes(plan, choices.actions.includes(TAG_WITH_HOLD())),
+          actions: choices.actions,
+          default: choices.default,
+        };
+      },
       mutation: ({ plan, tag }, choice) =>
         tagging(
           services,
           plan,
           tag,
-          holdArg || choice === TAG_WITH_HOLD(),
-          vscode.l10n.t('Tagging {0} {1}…', site, tag),
+          tagChoices(plan, holdArg).step(holdArg ? TAG_WITH_HOLD() : choice),
+          `Tagging ${site} ${tag}…`,
         ),
       result: (tagged) => tagged,
       announce: (r) =>
@@ -193,7 +236,10 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
     });
     if (ready.length === 0) throw new Error(vscode.l10n.t('No site can be tagged:') + `\n${failed.join('\n')}`);
     const list = ready
-      .map((p) => `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}`)
+      .map(
+        (p) =>
+          `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}${p.headSkip ? vscode.l10n.t(' — HEAD carries {0}: an empty commit first', p.headSkip) : ''}`,
+      )
       .join('\n');
     const choice = await confirm(
       services,
@@ -212,8 +258,19 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
           progress.report({ message: `${plan.site} ${plan.next ?? ''}`, increment: 100 / ready.length });
           try {
             results.push(
-              await services.guard.run('createReleaseTag', plan.site, vscode.l10n.t('Creating a release tag'), () =>
-                sendMutation(services, plan.site, tagging(services, plan, plan.next ?? '', hold)),
+              await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () =>
+                sendMutation(
+                  services,
+                  plan.site,
+                  tagging(
+                    services,
+                    plan,
+                    plan.next ?? '',
+                    tagChoices(plan, hold).step(
+                      hold ? TAG_WITH_HOLD() : plan.headSkip ? EMPTY_COMMIT_THEN_TAG() : TAG(),
+                    ),
+                  ),
+                ),
               ),
             );
           } catch (e) {

@@ -23,7 +23,10 @@ function inVsCode(services: ActionServices): lifecycle.ActionContext {
     poller: services.poller,
     github: () => services.github(),
     circleci: () => services.circleci(),
-    confirm: (question) => confirm(services, question.message, question.detail, ...question.actions),
+    confirm: (question) =>
+      services.confirmActions()
+        ? confirm(services, question.message, question.detail, ...question.actions)
+        : Promise.resolve(question.default ?? question.actions[0]),
     progress: (title, task) =>
       Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task)),
     announce: (message) => void vscode.window.showInformationMessage(message),

@@ -1,3 +1,4 @@
+import { botReleaseTag, botTriggerBuild, generatorConfigCommit } from './bot';
 import { DEFAULT_START, SimClock } from './clock';
 import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSitesText } from './data';
 import { Faults, type FaultRule } from './faults';
@@ -45,6 +46,13 @@ export interface Sandbox {
   /** test helpers acting like a developer (not through HTTP, not logged): */
   pushCommit(site: string, message: string): string;
   mainHead(site: string): { sha: string; message: string };
+  /** helpers acting like the real Planet 4 automation (REALITY.md; not through HTTP, not logged): */
+  /** the weekday cron: an empty `:robot: Trigger build #N` commit on main; returns its sha */
+  botTriggerBuild(site: string): string;
+  /** the NRO generator: `[skip ci] New CircleCI config` on main (CircleCI runs nothing for it); returns its sha */
+  generatorConfigCommit(site: string): string;
+  /** the platform release: the bot's next version as an annotated tag on main HEAD; returns the tag */
+  botReleaseTag(site: string): string;
   close(): Promise<void>;
 }
 
@@ -108,6 +116,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults.clear();
     },
     pushCommit: (site: string, message: string) => world.pushCommit(site, message),
+    botTriggerBuild: (site: string) => botTriggerBuild(world, site),
+    generatorConfigCommit: (site: string) => generatorConfigCommit(world, site),
+    botReleaseTag: (site: string) => botReleaseTag(world, site),
     mainHead: (site: string) => {
       const head = world.siteRepo(site).headOf('main');
       if (!head) {

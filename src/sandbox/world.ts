@@ -1,3 +1,4 @@
+import { circleciSkips } from './bot';
 import { buildBase, buildSite, vcsOf } from './history';
 import { DEVELOPER, actorOf, person, type Identity } from './people';
 import type { Pipeline, Registry, Vcs } from './pipelines';
@@ -102,9 +103,9 @@ export class World {
     return repo.addCommit({ sha, message, tree, parents, author: who, committer: { ...who, date: now } });
   }
 
-  createTagObject(repo: Repo, tag: string, message: string, object: string): string {
+  createTagObject(repo: Repo, tag: string, message: string, object: string, tagger: Identity = DEVELOPER): string {
     const sha = repo.newSha(`tag:${tag}:${object}`);
-    repo.addTagObject({ sha, tag, message, object, tagger: person(DEVELOPER, this.options.now()) });
+    repo.addTagObject({ sha, tag, message, object, tagger: person(tagger, this.options.now()) });
     return sha;
   }
 
@@ -118,6 +119,10 @@ export class World {
     const sha = repo.peel(target);
     const c = sha === undefined ? undefined : repo.commit(sha);
     if (!project || !c) {
+      return;
+    }
+    // CircleCI skips a push whose commit message has, in its first 250 characters, [skip ci] or [ci skip]
+    if (circleciSkips(c.message)) {
       return;
     }
     const now = this.options.now();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
+import type { NextReleaseInfo, SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
 import { STATE_WORDS } from '../core/pipeline/stages';
 
 /** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
@@ -53,4 +53,28 @@ export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
 /** Escapes text for Markdown (so a commit subject cannot inject links or HTML). */
 export function esc(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
+}
+
+/**
+ * main since the latest tag, in words: `3 commits on main since v1.2.3 · HEAD carries [HOLD]`, `no change since
+ * v1.2.3 (2 empty commits)` when HEAD's tree is the tag's, and a buried `[HOLD]` said plainly.
+ */
+export function mainSince(n: NextReleaseInfo): string {
+  const since = n.latestTag ?? vscode.l10n.t('the start');
+  const words = n.unchanged
+    ? vscode.l10n.t('no change since {0} ({1} empty commit(s) on main)', since, n.ahead)
+    : n.ahead === 1
+      ? vscode.l10n.t('{0} commit on main since {1}', n.ahead, since)
+      : vscode.l10n.t('{0} commits on main since {1}', n.ahead, since);
+  const hold = n.headHold
+    ? ' · ' + vscode.l10n.t('HEAD carries [HOLD]')
+    : n.buriedHold
+      ? ` · ${buriedWords(n.buriedHold)}`
+      : '';
+  return `${words}${hold}`;
+}
+
+/** `[HOLD] buried by ":robot: Trigger build #12001": the next tag will not wait`. */
+export function buriedWords(b: NonNullable<NextReleaseInfo['buriedHold']>): string {
+  return vscode.l10n.t('[HOLD] buried by "{0}": the next tag will not wait', b.buriedBy);
 }

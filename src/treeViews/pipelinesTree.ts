@@ -7,7 +7,7 @@ import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
 import { matchesFilter, type SiteFilter } from './filter';
 import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
-import { esc, siteContextValue, stageContextValue } from './labels';
+import { buriedWords, esc, mainSince, siteContextValue, stageContextValue } from './labels';
 import { NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
 
 /**
@@ -168,14 +168,10 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     }
     if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
     if (s.next) {
-      const n = s.next;
-      const since = esc(n.latestTag ?? vscode.l10n.t('the first tag'));
       md.appendMarkdown(
-        (n.ahead === 1
-          ? vscode.l10n.t('$(git-branch) main: {0} commit since {1}', n.ahead, since)
-          : vscode.l10n.t('$(git-branch) main: {0} commits since {1}', n.ahead, since)) +
-          (n.headHold ? ' · ' + vscode.l10n.t('HEAD carries [HOLD]') : '') +
-          (n.nextTag ? ' · ' + vscode.l10n.t('next release {0}', esc(n.nextTag)) : '') +
+        '$(git-branch) ' +
+          esc(mainSince(s.next)) +
+          (s.next.nextTag ? ' · ' + vscode.l10n.t('next release {0}', esc(s.next.nextTag)) : '') +
           '\n\n',
       );
     }
@@ -277,19 +273,22 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         const n = s.next;
         if (!n) break;
         item.label = n.nextTag ? vscode.l10n.t('Next release {0}', n.nextTag) : vscode.l10n.t('Next release');
-        const since = n.latestTag ?? vscode.l10n.t('the start');
-        item.description =
-          (n.ahead === 1
-            ? vscode.l10n.t('{0} commit on main since {1}', n.ahead, since)
-            : vscode.l10n.t('{0} commits on main since {1}', n.ahead, since)) +
-          (n.headHold ? ' · ' + vscode.l10n.t('HEAD carries [HOLD]') : '');
+        item.description = mainSince(n);
         item.tooltip = new vscode.MarkdownString(
           vscode.l10n.t('main HEAD `{0}` {1}', n.headSha.slice(0, 7), esc(n.headSubject)) +
             '\n\n' +
-            vscode.l10n.t('[Open commit]({0})', githubCommitUrl(org, s.site, n.headSha)),
+            vscode.l10n.t('[Open commit]({0})', githubCommitUrl(org, s.site, n.headSha)) +
+            (n.buriedHold ? `\n\n$(warning) ${esc(buriedWords(n.buriedHold))}` : ''),
+          true,
         );
-        item.iconPath = icon(n.headHold ? ['lock', 'charts.yellow'] : ['git-commit', undefined]);
-        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};`;
+        item.iconPath = icon(
+          n.headHold
+            ? ['lock', 'charts.yellow']
+            : n.buriedHold
+              ? ['unlock', 'problemsWarningIcon.foreground']
+              : ['git-commit', undefined],
+        );
+        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};buried=${n.buriedHold ? 'yes' : 'no'};changed=${n.unchanged ? 'no' : 'yes'};`;
         break;
       }
       case 'problem': {

@@ -39,7 +39,7 @@ describe('[HOLD]', () => {
     };
     const m = holdMessage(head);
     assert.ok(m.startsWith('[HOLD] Update plugins\n\n'));
-    assert.match(m, /holds the next production deploy/i);
+    assert.match(m, /holds the production deploy of the tag made on this commit/i);
     const r = releaseHoldMessage({ ...head, subject: '[HOLD] Update plugins', message: m });
     assert.ok(!carriesHold(r), r);
     assert.match(r, /^Release hold: Update plugins/);

@@ -1,4 +1,4 @@
-import type { GitHubClient } from '../api/github/client';
+import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { carriesHold } from '../release/hold';
 import { isReleaseTag, latestReleaseTag, nextReleaseTag } from '../release/version';
 import type { FleetMemory } from './memory';
@@ -35,6 +35,11 @@ export async function loadNextRelease(
       headHold: carriesHold(head.message),
       updatedAt: now(),
     };
+    // Every commit since the tag is in this answer: its trees and messages cost no other request.
+    const complete = cmp.commits.length === cmp.aheadBy;
+    if (complete && cmp.aheadBy > 0 && head.treeSha === cmp.base.treeSha) next.unchanged = true;
+    const buried = complete && !next.headHold ? buriedHold(cmp.commits) : undefined;
+    if (buried) next.buriedHold = buried;
     const bumped = nextReleaseTag(releaseTags);
     if (bumped) next.nextTag = bumped;
   } else {
@@ -49,4 +54,16 @@ export async function loadNextRelease(
   }
   mem.next = next;
   return next;
+}
+
+/** The newest `[HOLD]` commit of `commits` (oldest first) when it is not the last: what was pushed on top buries it. */
+export function buriedHold(commits: readonly CommitInfo[]): NextReleaseInfo['buriedHold'] {
+  for (let i = commits.length - 2; i >= 0; i--) {
+    const c = commits[i];
+    if (c && carriesHold(c.message)) {
+      const top = commits[i + 1];
+      return { sha: c.sha, subject: c.subject, buriedBy: top?.subject ?? '' };
+    }
+  }
+  return undefined;
 }

@@ -78,6 +78,16 @@ export interface NextReleaseInfo {
   headSha: string;
   headSubject: string;
   headHold: boolean;
+  /**
+   * HEAD's tree is the latest tag's tree: the commits since (the bot's empty `:robot: Trigger build #N`) change
+   * nothing, so a new tag would deploy the same code again.
+   */
+  unchanged?: boolean;
+  /**
+   * A `[HOLD]` commit since the latest tag that is no longer HEAD: commits pushed on top of it (e.g. the bot's trigger
+   * commit) buried it, and the next tag, made on HEAD, will not wait.
+   */
+  buriedHold?: { sha: string; subject: string; buriedBy: string };
   nextTag?: string;
   updatedAt: number;
 }

@@ -78,6 +78,14 @@ export class OutcomeUnknownError extends Error {
   override readonly name = 'OutcomeUnknownError';
 }
 
+/**
+ * A release action of several mutations that stopped half way: what landed stays (e.g. a `[HOLD]` commit on main)
+ * and the message says exactly what is left.
+ */
+export class PartlyDoneError extends Error {
+  override readonly name = 'PartlyDoneError';
+}
+
 /** Why no answer came, e.g. `GitHub did not answer in time`. */
 function whatWentWrong(e: ApiError): string {
   switch (e.kind) {

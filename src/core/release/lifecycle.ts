@@ -4,7 +4,7 @@ import type { Fleet } from '../fleet/fleet';
 import type { Poller } from '../fleet/poller';
 import type { SiteSnapshot } from '../fleet/types';
 import type { Logger } from '../util/logger';
-import { OutcomeUnknownError } from './failures';
+import { OutcomeUnknownError, PartlyDoneError } from './failures';
 import type { ActionGuard } from './guard';
 
 /**
@@ -45,8 +45,10 @@ export interface ActionContext {
 export interface Confirmation {
   message: string;
   detail: string;
-  /** Its buttons; the first is the choice when confirmations are off. */
+  /** Its buttons, the recommended first. */
   actions: string[];
+  /** The choice when confirmations are off (default: the first button). */
+  default?: string;
 }
 
 interface MutationSteps<T> {
@@ -143,8 +145,11 @@ export async function sendMutation<T>(context: ActionContext, site: string, muta
 function mutationFailed(context: Pick<ActionContext, 'log' | 'fleet'>, site: string, what: string, e: unknown): Error {
   const err = e instanceof Error ? e : new Error(String(e));
   const unknown = err instanceof OutcomeUnknownError;
-  context.log.error(`[mutation] ${what} → ${unknown ? 'outcome unknown' : 'failed'}: ${err.message}`);
-  if (unknown) {
+  const partly = err instanceof PartlyDoneError;
+  context.log.error(
+    `[mutation] ${what} → ${unknown ? 'outcome unknown' : partly ? 'partly done' : 'failed'}: ${err.message}`,
+  );
+  if (unknown || partly) {
     context.fleet.invalidate(site, 'all');
     void context.fleet.refresh({ sites: [site], github: true });
   }

@@ -1,5 +1,6 @@
 import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { carriesHold, HOLD_MARKER } from './hold';
+import { skipMarkerIn, withoutSkipMarkers } from './skipMarkers';
 import { latestReleaseTag, nextReleaseTag, releaseTagProblem, sortReleaseTags } from './version';
 
 /**
@@ -16,8 +17,14 @@ export interface ReleasePlan {
   next?: string;
   head: CommitInfo;
   headHold: boolean;
-  /** Release tags already on main HEAD: a new tag would release the same code again. */
+  /**
+   * Release tags whose code main HEAD already is: tags on HEAD itself, and the latest tag when HEAD's tree is its
+   * tree (only empty commits since, such as the bot's `:robot: Trigger build #N`). A new tag would release the same
+   * code again.
+   */
   headTags: string[];
+  /** The skip marker HEAD's message carries (`[skip ci]`): CircleCI would run no pipeline for a tag on HEAD. */
+  headSkip?: string;
 }
 
 export async function planRelease(github: GitHubClient, org: string, site: string): Promise<ReleasePlan> {
@@ -26,21 +33,39 @@ export async function planRelease(github: GitHubClient, org: string, site: strin
   const tags = tagList.map((t) => t.name);
   const headTags = sortReleaseTags(tagList.filter((t) => t.commitSha === head.sha).map((t) => t.name));
   const plan: ReleasePlan = { site, repo, tags, head, headHold: carriesHold(head.message), headTags };
+  const skip = skipMarkerIn(head.message);
+  if (skip !== undefined) plan.headSkip = skip;
   const latest = latestReleaseTag(tags);
   if (latest) plan.latest = latest;
+  const latestCommit = tagList.find((t) => t.name === latest)?.commitSha;
+  if (latest && latestCommit !== undefined && latestCommit !== head.sha) {
+    // Only empty commits since the latest tag (the bot's trigger commits): the same tree, the same code.
+    const tagged = await github.commit(org, repo, latestCommit);
+    if (tagged.treeSha === head.treeSha) plan.headTags = sortReleaseTags([...headTags, latest]);
+  }
   const next = nextReleaseTag(tags);
   if (next) plan.next = next;
   return plan;
 }
 
-/** The `[HOLD]` commit Planet 4's tooling makes: HEAD's tree, parent HEAD, `[HOLD] <subject>`. */
+/**
+ * The `[HOLD]` commit Planet 4's tooling makes: HEAD's tree, parent HEAD, `[HOLD] <subject>` — without any skip
+ * marker HEAD's subject carries (`[skip ci] New CircleCI config` → `[HOLD] New CircleCI config`): a commit we create
+ * never makes CircleCI skip the tag put on it.
+ */
 export function holdMessage(head: CommitInfo): string {
-  return `${HOLD_MARKER} ${head.subject}\n\nHolds the next production deploy: CircleCI will wait for a person to approve hold-production.\nCreated with Planet 4 Pipelines (VS Code).`;
+  const subject = withoutSkipMarkers(head.subject) || 'Hold the next release';
+  return `${HOLD_MARKER} ${subject}\n\nHolds the production deploy of the tag made on this commit: CircleCI will wait for a person to approve hold-production.\nCreated with Planet 4 Pipelines (VS Code).`;
 }
 
 export function releaseHoldMessage(head: CommitInfo): string {
-  const subject = head.subject.replace(HOLD_MARKER, '').replace(/\s+/g, ' ').trim();
+  const subject = withoutSkipMarkers(head.subject.replace(HOLD_MARKER, '')).replace(/\s+/g, ' ').trim();
   return `Release hold: ${subject}\n\nThe next release tag deploys to production automatically again.\nCreated with Planet 4 Pipelines (VS Code).`;
+}
+
+/** The empty commit put on top of a HEAD that carries a skip marker, so that the tag on it gets a pipeline. */
+export function emptyCommitMessage(tag: string, head: CommitInfo): string {
+  return `Release ${tag}\n\nAn empty commit on top of ${head.sha.slice(0, 7)}, whose message carries a skip marker: CircleCI runs no pipeline for a tag on such a commit.\nCreated with Planet 4 Pipelines (VS Code).`;
 }
 
 /**
@@ -54,6 +79,8 @@ export async function commitOnMain(
   head: CommitInfo,
   message: string,
 ): Promise<CommitInfo> {
+  const marker = skipMarkerIn(message);
+  if (marker !== undefined) throw new Error(`A commit made here never carries a skip marker (${marker}).`);
   const commit = await github.createCommit(org, repo, message, head.treeSha, [head.sha]);
   await github.fastForwardRef(org, repo, 'heads/main', commit.sha);
   return commit;

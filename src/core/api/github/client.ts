@@ -141,6 +141,14 @@ export class GitHubClient {
     return this.commit(owner, repo, ref.sha);
   }
 
+  /** The commit a tag (lightweight or annotated) points to (`GET /commits/{tag}`). */
+  async tagCommitSha(owner: string, repo: string, tag: string): Promise<string> {
+    const r = await this.wrap(`read the commit of ${tag} in ${owner}/${repo}`, () =>
+      this.octokit.rest.repos.getCommit({ owner, repo, ref: tag }),
+    );
+    return r.data.sha;
+  }
+
   async compare(owner: string, repo: string, base: string, head: string): Promise<CompareInfo> {
     const r = await this.wrap(`compare ${base}...${head} of ${owner}/${repo}`, () =>
       this.octokit.rest.repos.compareCommits({ owner, repo, base, head, per_page: 100 }),
