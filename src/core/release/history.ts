@@ -94,7 +94,7 @@ export class ReleaseHistoryCache {
   builtOf(api: string, slug: string): Map<string, TagBuild> {
     const key = `${api} ${slug}`;
     let built = this.builtTags.get(key);
-    if (!built) this.builtTags.set(key, (built = new Map()));
+    if (!built) this.builtTags.set(key, (built = new Map<string, TagBuild>()));
     return built;
   }
 
@@ -200,9 +200,7 @@ export async function readReleaseHistory(
       const isRollback = p.trigger_parameters?.rollback === true;
       const needProduction = production === undefined;
       const needBuild =
-        !isRollback &&
-        !built.has(tag) &&
-        (tag === options.want || (built.size < enough && pagesRead <= buildPages));
+        !isRollback && !built.has(tag) && (tag === options.want || (built.size < enough && pagesRead <= buildPages));
       if (!needBuild && !needProduction) continue;
       const deployedBy = cache.deployedBy(p.id);
       if (!needBuild && deployedBy !== undefined) {
