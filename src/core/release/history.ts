@@ -82,6 +82,18 @@ interface WorkflowFacts {
   deployed: boolean;
 }
 
+/**
+ * A walk through a project's pipelines, for the next one: the pipelines below `newest` were read then, and a tag of
+ * theirs not in the built tags had no successful build then (the next walk looks again only for the tag it is asked
+ * about).
+ */
+interface Walk {
+  newest: number;
+  pipelinesRead: number;
+  complete: boolean;
+  withoutBuild: ReadonlyMap<string, TagWithoutBuild>;
+}
+
 /** What never changes, remembered between rollbacks (in memory). */
 export class ReleaseHistoryCache {
   /** per CircleCI API and project: the tags known built. Images, once pushed, stay. */
@@ -90,6 +102,16 @@ export class ReleaseHistoryCache {
   private readonly workflows = new Map<string, WorkflowFacts>();
   /** per pipeline id: one of its workflows deployed (production or rollback). */
   private readonly deployed = new Map<string, WorkflowKind>();
+  /** per CircleCI API and project: how far the last walk went. */
+  private readonly walks = new Map<string, Walk>();
+
+  walkOf(api: string, slug: string): Walk | undefined {
+    return this.walks.get(`${api} ${slug}`);
+  }
+
+  rememberWalk(api: string, slug: string, walk: Walk): void {
+    this.walks.set(`${api} ${slug}`, walk);
+  }
 
   builtOf(api: string, slug: string): Map<string, TagBuild> {
     const key = `${api} ${slug}`;
@@ -169,6 +191,10 @@ export async function readReleaseHistory(
   const maxPages = options.maxPages ?? HISTORY_MAX_PAGES;
   const buildPages = Math.min(maxPages, options.buildPages ?? BUILDS_MAX_PAGES);
   const known = cache.builtOf(circleci.baseUrl, slug);
+  const previous = cache.walkOf(circleci.baseUrl, slug);
+  /** the walk reached the pipelines the previous one read: what is below is known */
+  let reachedKnown = false;
+  let readAbovePrevious = 0;
   const built = new Map(known);
   const withoutBuild = new Map<string, TagWithoutBuild>();
   const releasePipelines: ReleaseHistoryEntry[] = [];
@@ -179,7 +205,7 @@ export async function readReleaseHistory(
   let complete = false;
   const satisfied = (): boolean =>
     production !== undefined &&
-    (built.size >= enough || pagesRead >= buildPages) &&
+    (reachedKnown || built.size >= enough || pagesRead >= buildPages) &&
     (options.want === undefined || built.has(options.want));
   for await (const list of pages(
     (token) => circleci.listPipelinesPage(slug, token),
@@ -194,6 +220,8 @@ export async function readReleaseHistory(
     for (const p of list.items) {
       pipelinesRead++;
       newestPipelineNumber = Math.max(newestPipelineNumber, p.number);
+      if (previous !== undefined && p.number <= previous.newest) reachedKnown = true;
+      else readAbovePrevious++;
       const tag = p.vcs?.tag;
       if (!isReleaseTag(tag) || p.state === 'errored') continue;
       releasePipelines.push({ tag, pipelineNumber: p.number, createdAt: p.created_at });
@@ -232,7 +260,13 @@ export async function readReleaseHistory(
     }
     if (satisfied()) break;
   }
+  if (reachedKnown && previous !== undefined) {
+    for (const [tag, w] of previous.withoutBuild) if (!withoutBuild.has(tag)) withoutBuild.set(tag, w);
+    pipelinesRead = Math.max(pipelinesRead, readAbovePrevious + previous.pipelinesRead);
+    complete ||= previous.complete;
+  }
   for (const tag of built.keys()) withoutBuild.delete(tag);
+  cache.rememberWalk(circleci.baseUrl, slug, { newest: newestPipelineNumber, pipelinesRead, complete, withoutBuild });
   return {
     newestPipelineNumber,
     built,
