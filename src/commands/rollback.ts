@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { projectSlug } from '../core/api/circleci/types';
 import { explainCircleciFailure, explainGitHubFailure } from '../core/release/failures';
-import { findProductionTag, type ReleaseHistoryEntry } from '../core/release/history';
+import { readReleaseHistory, ReleaseHistoryCache, type ReleaseHistory } from '../core/release/history';
 import { earlierRollbackPipeline, RecentRollbacks, triggerRollback } from '../core/release/rollback';
 import { sortReleaseTags } from '../core/release/version';
 import type { Services } from '../services';
-import { timeAgo } from '../core/util/time';
 import { registerCommand } from './command';
 import { runReleaseAction } from './releaseAction';
+import { confirmationDetail, noBuildRefusal, pickRelease } from './rollbackPick';
 import { optionalString, requireTag, siteArgument, siteFor } from './siteArgs';
 
 export interface RollbackResult {
@@ -24,10 +24,14 @@ export interface RollbackResult {
 /**
  * `planet4.rollback` `{site, tag}`: triggers the parameterised rollback pipeline with exactly
  * `{"tag": "<tag>", "parameters": {"rollback": true}}` — never without a tag, and never a second time for an attempt
- * that may have started it already (see `core/release/rollback.ts`).
+ * that may have started it already (see `core/release/rollback.ts`). Only to a tag with a known successful production
+ * `build` (`core/release/history.ts`): a rollback redeploys the images of its tag, which only that build pushed; any
+ * other tag is refused with the reason, and nothing is sent.
  */
 export function registerRollback(services: Services): vscode.Disposable[] {
   const recent = new RecentRollbacks();
+  /** What never changes in the sites' release histories (built tags, finished workflows), for the next rollback. */
+  const histories = new ReleaseHistoryCache();
   return [
     registerCommand(services, 'planet4.rollback', async (arg, inv): Promise<RollbackResult | undefined> => {
       // Every argument is checked before any request.
@@ -43,29 +47,48 @@ export function registerRollback(services: Services): vscode.Disposable[] {
         guard: { action: 'rollback', inFlight: vscode.l10n.t('A rollback') },
         read: async () => {
           const github = await services.github();
-          const [tags, prod] = await vscode.window.withProgress(
-            {
-              location: vscode.ProgressLocation.Notification,
-              title: vscode.l10n.t('Reading the releases of {0}…', site),
-            },
-            () =>
-              Promise.all([
-                github.listTags(org, `planet4-${site}`).catch((e: unknown) => {
-                  throw explainGitHubFailure(e, org, `planet4-${site}`, 'list the tags');
-                }),
-                findProductionTag(services.circleci(), org, site).catch((e: unknown) => {
-                  throw explainCircleciFailure(e, slug, 'read the pipelines');
-                }),
-              ]),
-          );
-          const releases = sortReleaseTags(tags.map((t) => t.name));
-          const tag = wanted ?? (await pickRelease(site, releases, prod.production, prod.history));
+          const circleci = services.circleci();
+          const repo = `planet4-${site}`;
+          const listTags = async (): Promise<string[]> =>
+            sortReleaseTags(
+              (
+                await github.listTags(org, repo).catch((e: unknown) => {
+                  throw explainGitHubFailure(e, org, repo, 'list the tags');
+                })
+              ).map((t) => t.name),
+            );
+          const readHistory = (want?: string): Promise<ReleaseHistory> =>
+            readReleaseHistory(circleci, histories, slug, want === undefined ? {} : { want }).catch((e: unknown) => {
+              throw explainCircleciFailure(e, slug, 'read the pipelines');
+            });
+          const reading = <T>(task: () => Promise<T>): Thenable<T> =>
+            vscode.window.withProgress(
+              {
+                location: vscode.ProgressLocation.Notification,
+                title: vscode.l10n.t('Reading the releases of {0}…', site),
+              },
+              task,
+            );
+          // A named tag is checked against the tags first: the history is then read as far back as its build.
+          const [releases, read] = await reading(async (): Promise<[string[], ReleaseHistory | undefined]> => {
+            if (wanted === undefined) return Promise.all([listTags(), readHistory()]);
+            const tags = await listTags();
+            return [tags, tags.includes(wanted) ? await readHistory(wanted) : undefined];
+          });
+          const tag = wanted ?? (read ? await pickRelease(site, slug, releases, read) : undefined);
           if (tag === undefined) return undefined;
-          if (!releases.includes(tag))
+          if (!releases.includes(tag) || read === undefined) {
             throw new Error(vscode.l10n.t('{0} is not a release tag of {1}/planet4-{2}.', tag, org, site));
+          }
+          // Picked among all tags: look as far back as its build before refusing.
+          const history =
+            read.built.has(tag) || read.complete || wanted !== undefined ? read : await reading(() => readHistory(tag));
+          const build = history.built.get(tag);
+          if (!build) throw new Error(noBuildRefusal(site, slug, tag, history));
           return {
-            production: prod.production,
-            request: { site, slug, tag, newestPipelineBefore: prod.newestPipelineNumber },
+            history,
+            build,
+            request: { site, slug, tag, newestPipelineBefore: history.newestPipelineNumber },
           };
         },
         alreadyDone: async ({ request }) => {
@@ -83,20 +106,9 @@ export function registerRollback(services: Services): vscode.Disposable[] {
           );
           return { site, tag, pipelineNumber: existing, alreadyStarted: true };
         },
-        confirm: ({ production, request: { tag } }) => ({
+        confirm: ({ history, build, request: { tag } }) => ({
           message: vscode.l10n.t('Roll {0} back to {1}?', site, tag),
-          detail: production
-            ? vscode.l10n.t(
-                'Triggers the rollback pipeline of {0} for {1} (production runs {2} now): it redeploys {1} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.',
-                slug,
-                tag,
-                production,
-              )
-            : vscode.l10n.t(
-                'Triggers the rollback pipeline of {0} for {1}: it redeploys {1} to staging at once, then waits for approvals — hold-production rolls production back, hold-production-db restores the database.',
-                slug,
-                tag,
-              ),
+          detail: confirmationDetail(slug, build, history),
           actions: [vscode.l10n.t('Start rollback')],
         }),
         mutation: ({ request }) => ({
@@ -122,44 +134,4 @@ export function registerRollback(services: Services): vscode.Disposable[] {
       });
     }),
   ];
-}
-
-/** From the palette: which release to roll back to, newest first, the one in production now last. */
-async function pickRelease(
-  site: string,
-  releases: string[],
-  production: string | undefined,
-  history: ReleaseHistoryEntry[],
-): Promise<string | undefined> {
-  const built = new Map(history.map((h) => [h.tag, h.createdAt]));
-  const pick = await vscode.window.showQuickPick(
-    releases
-      .map((t) => ({
-        label: t,
-        description: t === production ? vscode.l10n.t('$(rocket) in production now') : undefined,
-        detail: built.has(t)
-          ? vscode.l10n.t('built {0} ({1})', timeAgo(built.get(t)), new Date(built.get(t) ?? '').toUTCString())
-          : undefined,
-        tag: t,
-      }))
-      .filter((i) => i.tag !== production)
-      .concat(
-        production
-          ? [
-              {
-                label: production,
-                description: vscode.l10n.t('$(rocket) in production now — redeploys the same release'),
-                detail: undefined,
-                tag: production,
-              },
-            ]
-          : [],
-      ),
-    {
-      title: vscode.l10n.t('Roll {0} back to…', site),
-      placeHolder: vscode.l10n.t('In production now: {0}', production ?? vscode.l10n.t('unknown')),
-      matchOnDescription: true,
-    },
-  );
-  return pick?.tag;
 }

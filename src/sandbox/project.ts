@@ -16,6 +16,11 @@ export class Project {
   /** chronological */
   readonly pipelines: Pipeline[] = [];
   readonly jobsByNumber = new Map<number, Job>();
+  /**
+   * The tags whose images are in the registry: pushed only by a successful `build` job of the tag's own production
+   * workflow (REALITY.md "Tags"). A rollback of any other tag fails in `rollback-staging`.
+   */
+  readonly images = new Set<string>();
   private readonly active = new Set<Workflow>();
   private nextJob: number;
   private nextPipeline: number;
@@ -119,11 +124,15 @@ export class Project {
   private startWorkflow(
     pipeline: Pipeline,
     name: WorkflowName,
-    failing: Set<string>,
+    scenarioFailing: Set<string>,
     at: number = pipeline.createdAt,
     idSuffix = '',
   ): Workflow {
     const wfId = uuidFrom(`workflow:${pipeline.id}:${name}${idSuffix}`);
+    const tag = pipeline.vcs.tag;
+    // helm cannot pull images that were never pushed: the staging rollback fails (after its --wait retries)
+    const unbuilt = name === 'rollback' && (tag === undefined || !this.images.has(tag));
+    const failing = unbuilt ? new Set([...scenarioFailing, 'rollback-staging']) : scenarioFailing;
     const wf: Workflow = {
       id: wfId,
       name,
@@ -157,6 +166,9 @@ export class Project {
     job.stoppedAt = at;
     const wf = job.workflow;
     if (job.status === 'success') {
+      if (wf.name === 'production' && job.name === 'build' && wf.pipeline.vcs.tag !== undefined) {
+        this.images.add(wf.pipeline.vcs.tag);
+      }
       if (
         wf.name === 'production' &&
         job.name === 'visualtests-compare' &&

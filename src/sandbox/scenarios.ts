@@ -167,7 +167,7 @@ export function planSite(site: string, index: number, roles: ScenarioRoles): Sit
     latestNumber,
     releaseCount,
     latestAge,
-    pipelined: Math.min(5, releaseCount),
+    pipelined: Math.min(15, releaseCount),
     ahead,
     noiseTags: hashInt(`noise:${site}`) % 2 === 0,
     visualDiffs: has(roles.visualDiffs),

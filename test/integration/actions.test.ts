@@ -217,11 +217,20 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     const site = take();
     await vscode.commands.executeCommand('planet4.refreshSite', { site });
     const current = api.fleet.get(site)?.pipeline?.tag ?? '';
-    const tags = api.fleet.knownTags(site) ?? [];
+    const tags = [...(api.fleet.knownTags(site) ?? [])];
+    // the newest release before the current one: built (a rollback redeploys the images its build pushed)
+    const byVersion = (a: string, b: string): number => {
+      const [pa, pb] = [a, b].map((t) => t.slice(1).split('.').map(Number));
+      for (let i = 0; i < Math.max(pa?.length ?? 0, pb?.length ?? 0); i++) {
+        const d = (pb?.[i] ?? 0) - (pa?.[i] ?? 0);
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
     const older =
-      [...tags]
-        .filter((t) => t !== current)
-        .sort()
+      tags
+        .filter((t) => t !== current && /^v\d+(\.\d+)*$/.test(t))
+        .sort(byVersion)
         .at(0) ?? '';
     assert.ok(older);
     assert.match(await rejection('planet4.rollback', { site }), /Which tag/);
