@@ -4,6 +4,7 @@ import { registerApproveJob } from './approveJob';
 import { registerCreateReleaseTag } from './createReleaseTag';
 import { registerHoldRelease } from './holdRelease';
 import { registerRollback } from './rollback';
+import { registerStopRelease } from './stopRelease';
 
 /** The commands that change a release: tag, [HOLD], approve, roll back. */
 export function registerReleaseCommands(services: Services): vscode.Disposable[] {
@@ -12,5 +13,6 @@ export function registerReleaseCommands(services: Services): vscode.Disposable[]
     ...registerHoldRelease(services),
     ...registerApproveJob(services),
     ...registerRollback(services),
+    ...registerStopRelease(services),
   ];
 }

@@ -2,7 +2,7 @@
 import { artifactsOf } from './artifacts';
 import { ciUnauthorized, jobDetails, jobJson, pipelineJson, workflowJson } from './circleciJson';
 import { json, paginate, type Ctx, type Reply } from './http';
-import { DEVELOPER, TOKENS } from './people';
+import { DEVELOPER, TOKENS, USERS } from './people';
 import type { Project } from './project';
 import { isRecord, isoMillis } from './util';
 import type { World } from './world';
@@ -36,6 +36,18 @@ export function handleCircleci(world: World, files: readonly string[], ctx: Ctx)
     });
   }
   let r: RegExpExecArray | null;
+  if ((r = /^\/user\/([^/]+)$/.exec(ctx.path)) && ctx.method === 'GET') {
+    // who approved a job (`approved_by`) or canceled one is a user id: this names them
+    const user = [...USERS.values()].find((u) => u.circleId === r?.[1]);
+    return user
+      ? json(200, {
+          id: user.circleId,
+          login: user.login,
+          name: user.name,
+          avatar_url: `https://avatars.githubusercontent.com/u/${user.githubId}?v=4`,
+        })
+      : json(404, { message: 'User not found' });
+  }
   if ((r = SLUG_ROUTE.exec(ctx.path))) {
     const [, vcs = '', org = '', repoName = '', rest = ''] = r;
     const site = siteOfSlug(world, vcs, org, repoName);
@@ -57,13 +69,22 @@ export function handleCircleci(world: World, files: readonly string[], ctx: Ctx)
     const page = paginate(p.workflows.map(workflowJson), ctx.query['page-token'], `wf:${p.id}`);
     return page ? json(200, page) : json(400, { message: 'Invalid page-token' });
   }
-  if ((r = /^\/workflow\/([^/]+)(?:\/(job)|\/approve\/([^/]+)|\/(rerun))?$/.exec(ctx.path))) {
+  if ((r = /^\/workflow\/([^/]+)(?:\/(job)|\/approve\/([^/]+)|\/(rerun)|\/(cancel))?$/.exec(ctx.path))) {
     const wf = world.registry.workflows.get(r[1] ?? '');
     if (!wf || noAccess) {
       return json(404, { message: 'Workflow not found' });
     }
     const project = wf.pipeline.project;
     project.sync(now);
+    if (r[5] !== undefined) {
+      if (ctx.method !== 'POST') {
+        return json(404, { message: 'Not found' });
+      }
+      // not confirmed live: what CircleCI answers for a workflow that has already finished
+      return project.cancel(wf, now, DEVELOPER.circleId)
+        ? json(202, { message: 'Accepted.' })
+        : json(400, { message: 'Workflow is not running' });
+    }
     if (r[4] !== undefined && ctx.method === 'POST') {
       if (wf.jobs.some((j) => j.status === 'running')) {
         return json(400, { message: 'Cannot rerun a running workflow' });

@@ -85,6 +85,9 @@ export function jobJson(job: Job): Record<string, unknown> {
       out.approved_by = job.approvedBy;
     }
   }
+  if (job.canceledBy !== undefined) {
+    out.canceled_by = job.canceledBy;
+  }
   return out;
 }
 

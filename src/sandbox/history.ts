@@ -63,7 +63,11 @@ export function buildSite(
   let t = start - plan.latestAge;
   for (let i = 0; i < plan.releaseCount; i++) {
     releaseTimes.push(t);
-    t -= hashRange(`gap:${site}:${i}`, 2, 9) * DAY + hashRange(`gaph:${site}:${i}`, 0, 8) * HOUR;
+    // two tags five hours apart happen (netherlands v1.123.197 / v1.123.198, REALITY.md)
+    t -=
+      i === 0 && plan.olderOnHold
+        ? 5 * HOUR
+        : hashRange(`gap:${site}:${i}`, 2, 9) * DAY + hashRange(`gaph:${site}:${i}`, 0, 8) * HOUR;
   }
   releaseTimes.reverse();
   const firstRelease = releaseTimes[0] ?? start - DAY;
@@ -178,15 +182,21 @@ export function buildSite(
   // history, in chronological order
   const pipelinedReleases = releases.slice(-plan.pipelined);
   const windowStart = (pipelinedReleases[0]?.time ?? latestTime) - DAY;
-  const events: { at: number; req: PipelineRequest }[] = [];
+  const events: { at: number; req?: PipelineRequest; reject?: { tag: string; by: Identity } }[] = [];
   pipelinedReleases.forEach((r, i) => {
     if (r.unbuilt === 'skip-ci') {
       return; // CircleCI skips the tag's pipeline: no build, no images
     }
     const latest = i === pipelinedReleases.length - 1;
     const failing: string[] = r.unbuilt === 'build-failed' ? ['build'] : [];
-    if (latest && plan.visualDiffs) {
+    // the release before the latest, never approved: its hold-production stays on hold in CircleCI
+    const olderOnHold = plan.olderOnHold && i === pipelinedReleases.length - 2;
+    if ((latest && (plan.visualDiffs || plan.rejected)) || olderOnHold) {
       failing.push('visualtests-compare');
+    }
+    if (latest && plan.rejected) {
+      // a person looked at the differences and rolled staging back (rollback-staging → finish-staging)
+      events.push({ at: r.time + 40 * MINUTE, reject: { tag: r.name, by: pick(AUTHORS, `rejecter:${site}`) } });
     }
     if (latest && plan.failedDeploy) {
       failing.push('deploy-production');
@@ -261,7 +271,16 @@ export function buildSite(
   }
   events.sort((a, b) => a.at - b.at);
   for (const e of events) {
-    project.createPipeline(e.req);
+    if (e.req) {
+      project.createPipeline(e.req);
+    } else if (e.reject) {
+      const { tag, by } = e.reject;
+      const wf = project.pipelines.find((p) => p.vcs.tag === tag && p.parameters.rollback !== true)?.workflows[0];
+      const job = wf?.jobs.find((j) => j.name === 'rollback-staging');
+      if (job) {
+        project.approve(job, e.at, by.circleId);
+      }
+    }
   }
   return { repo, project };
 }

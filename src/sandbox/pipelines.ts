@@ -5,8 +5,8 @@ import { uuidFrom } from './util';
 /** A pseudo job name for `failing`: visualtests-compare succeeds but its call approving hold-production fails. */
 export const AUTO_APPROVAL = 'auto-approval';
 
-export type JobStatus = 'blocked' | 'running' | 'success' | 'failed' | 'on_hold' | 'not_run';
-export type WorkflowStatus = 'success' | 'running' | 'failed' | 'failing' | 'on_hold';
+export type JobStatus = 'blocked' | 'running' | 'success' | 'failed' | 'on_hold' | 'not_run' | 'canceled';
+export type WorkflowStatus = 'success' | 'running' | 'failed' | 'failing' | 'on_hold' | 'canceled';
 export type WorkflowName = 'production' | 'rollback' | 'develop' | 'backup';
 export type TriggerType = 'webhook' | 'api' | 'scheduled_pipeline';
 
@@ -68,6 +68,7 @@ export interface Job {
   endAt?: number;
   number?: number;
   approvedBy?: string;
+  canceledBy?: string;
   workflow: Workflow;
 }
 
@@ -81,6 +82,8 @@ export interface Workflow {
   startedBy: string;
   /** the scenario makes visualtests-compare's approval call fail */
   autoApprovalFails?: boolean;
+  /** `POST /workflow/{id}/cancel`: when, and by whom */
+  canceled?: { at: number; by: string };
 }
 
 export interface Vcs {
@@ -127,6 +130,9 @@ export interface Registry {
 export const CI_BOT: Actor = { id: uuidFrom('planet4-circleci-bot'), login: 'planet4-bot' };
 
 export function workflowStatus(wf: Workflow): WorkflowStatus {
+  if (wf.canceled) {
+    return 'canceled';
+  }
   const failed = wf.jobs.some((j) => j.status === 'failed');
   if (wf.jobs.some((j) => j.status === 'running')) {
     return failed ? 'failing' : 'running';

@@ -205,6 +205,30 @@ export class Project {
     this.approveJob(job.workflow, job.name, at, by, true);
   }
 
+  /**
+   * `POST /workflow/{id}/cancel`: every job not finished (running, blocked, on hold) is canceled, and the workflow
+   * with them; an approval job on hold can then never be approved. False when the workflow had already finished.
+   */
+  cancel(wf: Workflow, at: number, by: string): boolean {
+    this.sync(at);
+    if (!this.active.has(wf)) {
+      return false;
+    }
+    for (const job of wf.jobs) {
+      if (job.status === 'running' || job.status === 'blocked' || job.status === 'on_hold') {
+        job.status = 'canceled';
+        job.canceledBy = by;
+        if (job.startedAt !== undefined) {
+          job.stoppedAt = at;
+        }
+      }
+    }
+    wf.canceled = { at, by };
+    wf.stoppedAt = at;
+    this.active.delete(wf);
+    return true;
+  }
+
   private propagate(wf: Workflow, at: number): void {
     let changed = true;
     while (changed) {

@@ -25,6 +25,10 @@ export interface ScenarioRoles {
   headHold: string[];
   /** compare succeeded, no [HOLD], yet hold-production stayed on hold: CI's automatic approval call failed */
   autoApprovalFailed: string[];
+  /** a person rejected the latest release ("Roll staging back"): hold-production stays on hold for ever */
+  rejected: string[];
+  /** the latest release deployed, but the one tagged 5 hours before it still waits on hold in CircleCI */
+  olderOnHold: string[];
 }
 
 type Role = keyof ScenarioRoles;
@@ -39,6 +43,8 @@ const ROLE_SIZES: [Role, number][] = [
   ['running', 5],
   ['headHold', 2],
   ['autoApprovalFailed', 1],
+  ['rejected', 1],
+  ['olderOnHold', 1],
 ];
 
 const ROLES_OF: Record<ScenarioName, Role[]> = {
@@ -58,6 +64,8 @@ const ROLES_OF: Record<ScenarioName, Role[]> = {
     'running',
     'headHold',
     'autoApprovalFailed',
+    'rejected',
+    'olderOnHold',
   ],
 };
 
@@ -78,6 +86,8 @@ export function rolesFor(scenario: ScenarioName, sites: readonly string[]): Scen
     running: [],
     headHold: [],
     autoApprovalFailed: [],
+    rejected: [],
+    olderOnHold: [],
   };
   const used = new Set(ROLES_OF[scenario]);
   let index = 0;
@@ -114,6 +124,8 @@ export interface SitePlan {
   running: boolean;
   headHold: boolean;
   autoApprovalFailed: boolean;
+  rejected: boolean;
+  olderOnHold: boolean;
 }
 
 export const RUNNING_AGES_MIN = [2, 6, 10, 12, 15];
@@ -178,5 +190,7 @@ export function planSite(site: string, index: number, roles: ScenarioRoles): Sit
     running,
     headHold,
     autoApprovalFailed: has(roles.autoApprovalFailed),
+    rejected: has(roles.rejected),
+    olderOnHold: has(roles.olderOnHold),
   };
 }

@@ -6,6 +6,7 @@ export const STATE_ICONS: Record<SiteState, [string, string | undefined]> = {
   loading: ['loading~spin', undefined],
   deployed: ['pass-filled', 'testing.iconPassed'],
   waiting: ['debug-pause', 'charts.yellow'],
+  rejected: ['discard', 'disabledForeground'],
   running: ['sync~spin', 'charts.blue'],
   failed: ['error', 'testing.iconFailed'],
   'rolled-back': ['history', 'charts.purple'],

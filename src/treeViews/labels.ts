@@ -9,6 +9,7 @@ export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
     'waiting',
     'running',
     'failed',
+    'rejected',
     'rolled-back',
     'canceled',
     'no-project',
@@ -34,6 +35,7 @@ export function siteContextValue(s: SiteSnapshot): string {
     `hold=${s.hold ?? 'none'}`,
     `workflow=${s.workflow?.kind ?? 'none'}`,
     `onhold=${onHold.join(',') || 'none'}`,
+    `rejection=${s.rejection ?? 'none'}`,
     s.pipeline ? 'pipeline' : 'nopipeline',
     '',
   ].join(';');
@@ -45,6 +47,8 @@ export function stageContextValue(s: SiteSnapshot, st: StageInfo): string {
     `job=${st.name}`,
     `type=${st.type}`,
     `status=${st.status}`,
+    // hold-production of a release whose staging was rolled back waits for ever: not to be approved
+    ...(st.name === 'hold-production' && s.rejection ? [`rejected=${s.rejection}`] : []),
     `workflow=${s.workflow?.kind ?? 'none'}`,
     '',
   ].join(';');

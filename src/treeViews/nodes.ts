@@ -1,4 +1,7 @@
-/** Tree elements. Stable ids: `site:<site>`, `stage:<site>:<job>`, `detail:<site>:<what>`. */
+/**
+ * Tree elements. Stable ids: `site:<site>`, `stage:<site>:<job>`, `detail:<site>:<what>`, and for an older release
+ * still on hold `detail:<site>:older:<workflow id>`.
+ */
 export interface SiteNode {
   readonly kind: 'site';
   readonly id: string;
@@ -12,13 +15,15 @@ export interface StageNode {
   readonly job: string;
 }
 
-export type DetailKind = 'hold' | 'next' | 'problem';
+export type DetailKind = 'hold' | 'next' | 'problem' | 'rejection' | 'older';
 
 export interface DetailNode {
   readonly kind: 'detail';
   readonly id: string;
   readonly site: string;
   readonly detail: DetailKind;
+  /** For `older`: the older workflow still on hold (what `planet4.stopRelease` stops from its context menu). */
+  readonly workflowId?: string;
 }
 
 export type PipelineNode = SiteNode | StageNode | DetailNode;
@@ -37,6 +42,11 @@ export class NodeCache {
 
   detail(site: string, detail: DetailKind): DetailNode {
     return this.intern({ kind: 'detail', id: `detail:${site}:${detail}`, site, detail });
+  }
+
+  older(site: string, workflowId: string): DetailNode {
+    const detail: DetailKind = 'older'; // a row kind, not a shown text
+    return this.intern({ kind: 'detail', id: `detail:${site}:older:${workflowId}`, site, detail, workflowId });
   }
 
   private intern<T extends PipelineNode>(node: T): T {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Fleet } from '../core/fleet/fleet';
-import type { SiteSnapshot } from '../core/fleet/types';
+import type { OlderRelease, SiteSnapshot } from '../core/fleet/types';
 import { HOLD_REASON_DETAIL, HOLD_REASON_TEXT } from '../core/release/hold';
+import { REJECTION_DETAIL, rejectionWords } from '../core/release/rejection';
 import { attentionRank, STATE_WORDS, stageStatusWords } from '../core/pipeline/stages';
 import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
@@ -89,7 +90,9 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     if (s.error || s.state === 'no-project' || s.state === 'no-release' || s.state === 'no-workflows') {
       children.push(this.nodes.detail(s.site, 'problem'));
     }
-    if (s.hold) children.push(this.nodes.detail(s.site, 'hold'));
+    if (s.rejection) children.push(this.nodes.detail(s.site, 'rejection'));
+    else if (s.hold) children.push(this.nodes.detail(s.site, 'hold'));
+    for (const older of s.olderOnHold ?? []) children.push(this.nodes.older(s.site, older.workflowId));
     children.push(...s.stages.map((st) => this.nodes.stage(s.site, st.name)));
     if (s.next) children.push(this.nodes.detail(s.site, 'next'));
     return children;
@@ -120,13 +123,15 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     const item = new vscode.TreeItem(s.site, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     const running = s.state === 'running' ? s.stages.filter((st) => st.status === 'running').map((st) => st.name) : [];
-    const words =
-      s.hold && s.state === 'waiting'
+    const words = s.rejection
+      ? rejectionWords(s.rejection, s.rejectedBy)
+      : s.hold && s.state === 'waiting'
         ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}`
         : running.length > 0
           ? `${STATE_WORDS[s.state]}: ${running.join(', ')}`
           : STATE_WORDS[s.state];
     const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? vscode.l10n.t('rollback {0}', words) : words];
+    if (s.olderOnHold?.length) parts.push(olderWords(s));
     if (s.stale) parts.push(vscode.l10n.t('stale'));
     item.description = parts.filter(Boolean).join(' · ');
     item.iconPath = icon(STATE_ICONS[s.state]);
@@ -166,7 +171,9 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         ) + '\n\n',
       );
     }
-    if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
+    if (s.rejection) md.appendMarkdown(`$(discard) ${esc(REJECTION_DETAIL[s.rejection])}\n\n`);
+    else if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
+    if (s.olderOnHold?.length) md.appendMarkdown(`$(warning) ${esc(olderDetail())}\n\n`);
     if (s.next) {
       md.appendMarkdown(
         '$(git-branch) ' +
@@ -269,6 +276,26 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         }
         break;
       }
+      case 'rejection': {
+        if (!s.rejection) break;
+        item.label = rejectionWords(s.rejection, s.rejectedBy);
+        item.tooltip = REJECTION_DETAIL[s.rejection];
+        item.iconPath = icon(
+          s.rejection === 'may-still-deploy' ? ['warning', 'charts.yellow'] : ['discard', undefined],
+        );
+        item.contextValue = `rejection;rejection=${s.rejection};`;
+        break;
+      }
+      case 'older': {
+        const older = s.olderOnHold?.find((o) => o.workflowId === node.workflowId);
+        if (!older) break;
+        item.label = olderLabel(older);
+        item.description = timeAgo(older.createdAt);
+        item.tooltip = olderDetail();
+        item.iconPath = icon(['warning', 'problemsWarningIcon.foreground']);
+        item.contextValue = `older;kind=${older.kind};`;
+        break;
+      }
       case 'next': {
         const n = s.next;
         if (!n) break;
@@ -323,4 +350,24 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     this.subscription.dispose();
     this.emitter.dispose();
   }
+}
+
+/** `older release v1.2.3 still waiting in CircleCI` (or `older rollback to v1.2.3 …`). */
+function olderLabel(o: OlderRelease): string {
+  return o.kind === 'rollback'
+    ? vscode.l10n.t('older rollback to {0} still waiting in CircleCI', o.tag)
+    : vscode.l10n.t('older release {0} still waiting in CircleCI', o.tag);
+}
+
+/** The site row's mention of its older releases still on hold. */
+function olderWords(s: SiteSnapshot): string {
+  const older = s.olderOnHold ?? [];
+  if (older.length === 1 && older[0]) return olderLabel(older[0]);
+  return vscode.l10n.t('{0} older releases still waiting in CircleCI', older.length);
+}
+
+function olderDetail(): string {
+  return vscode.l10n.t(
+    'Its workflow is still on hold in CircleCI, where anyone can approve it: that would deploy an older release over a newer one. Stop it (Planet 4: Stop This Release) unless you mean to deploy it.',
+  );
 }

@@ -206,3 +206,18 @@ describe('report: the panel view model', () => {
     assert.strictEqual(title('acme', undefined), 'Visual report: acme');
   });
 });
+
+describe('report header: the workflow it shows', () => {
+  it('carries the release workflow while the fleet still describes the job, not after', () => {
+    const live: CompareJobInfo = {
+      site: 'africa',
+      slug: 's',
+      jobNumber: 7,
+      finished: true,
+      onHold: [],
+      workflowId: 'w-1',
+    };
+    assert.strictEqual(headerOf('africa', 7, { ...live, onHold: ['hold-production'] }, undefined).workflowId, 'w-1');
+    assert.strictEqual(headerOf('africa', 6, live, { ...live, jobNumber: 6 }).workflowId, undefined);
+  });
+});

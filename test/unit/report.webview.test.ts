@@ -18,7 +18,12 @@ import {
   type PwPage,
   type ReportPage,
 } from './webviewHarness';
-import type { LandedViewImage, PanelState, WebviewMessage } from '../../src/webviews/report/protocol';
+import {
+  isWebviewMessage,
+  type LandedViewImage,
+  type PanelState,
+  type WebviewMessage,
+} from '../../src/webviews/report/protocol';
 
 interface OptionInfo {
   key: string;
@@ -631,5 +636,35 @@ describe('report webview in Chromium', function () {
     assert.deepStrictEqual(rec.posted, [{ type: 'ready' }]);
     assert.strictEqual(rec.acquired, 1);
     assert.match(await rp.page.evaluate(() => document.body.textContent), /Loading the visual report/);
+  });
+});
+
+describe('report webview: the approve button names the workflow it shows', function () {
+  this.timeout(30000);
+  let h: Harness;
+  before(async function () {
+    this.timeout(120000);
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('posts approve with the header’s workflowId (so approving is refused once the latest release changed)', async () => {
+    const rp = await openReady(h);
+    try {
+      const workflowId = '81956077-97b9-46df-8e50-20b98c5c66ad';
+      const ready = h.readyMessage();
+      await rp.post({ ...ready, header: { ...ready.header, onHold: ['hold-production'], workflowId } });
+      await rp.page.click('[aria-label="Approve hold-production: release to production"]');
+      await rp.waitForPosted('approve');
+      const approve = (await rp.recorder()).posted.filter((m) => m.type === 'approve');
+      assert.deepStrictEqual(approve, [{ type: 'approve', job: 'hold-production', workflowId }]);
+      assert.strictEqual(isWebviewMessage(approve[0]), true);
+      assert.strictEqual(isWebviewMessage({ type: 'approve', job: 'hold-production', workflowId: '../x' }), false);
+      assert.deepStrictEqual(rp.errors, []);
+    } finally {
+      await rp.close();
+    }
   });
 });

@@ -400,8 +400,36 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
     );
   });
 
+  it('CircleCI workflow cancel (202, then 400 once finished, 404) and the user who approved a job (200, 404)', async () => {
+    const rejected = sb.roles.rejected[0] ?? '';
+    const wf = await workflowOf(sb, (await latestRelease(sb, rejected)).id);
+    const rollbackStaging = items<{ name: string; approved_by?: string }>(await ci(sb, `/workflow/${wf.id}/job`)).find(
+      (j) => j.name === 'rollback-staging',
+    );
+    assert.ok(rollbackStaging?.approved_by, 'a person approved rollback-staging');
+    const user = '/user/{id}';
+    const who = await ci(sb, `/user/${rollbackStaging.approved_by}`);
+    check('cci', 'GET', user, who, 200);
+    assert.match(str(obj(who.body).login), /-gp$/);
+    check('cci', 'GET', user, await ci(sb, '/user/00000000-0000-4000-8000-000000000000'), 404);
+    const cancel = '/workflow/{id}/cancel';
+    check('cci', 'POST', cancel, await ci(sb, `/workflow/${wf.id}/cancel`, { method: 'POST' }), 202);
+    assert.equal(obj((await ci(sb, `/workflow/${wf.id}`)).body).status, 'canceled');
+    const jobs = items<{ name: string; status: string; canceled_by?: string }>(await ci(sb, `/workflow/${wf.id}/job`));
+    assert.equal(jobs.find((j) => j.name === 'hold-production')?.status, 'canceled');
+    check('cci', 'GET', '/workflow/{id}/job', await ci(sb, `/workflow/${wf.id}/job`), 200);
+    check('cci', 'POST', cancel, await ci(sb, `/workflow/${wf.id}/cancel`, { method: 'POST' }), 400);
+    check(
+      'cci',
+      'POST',
+      cancel,
+      await ci(sb, '/workflow/00000000-0000-4000-8000-000000000000/cancel', { method: 'POST' }),
+      404,
+    );
+  });
+
   it('covered every route', () => {
     const routes = [...covered].map((c) => c.split(' ').slice(0, 3).join(' '));
-    assert.ok(new Set(routes).size >= 27, `covered ${new Set(routes).size}: ${[...new Set(routes)].join('\n')}`);
+    assert.ok(new Set(routes).size >= 29, `covered ${new Set(routes).size}: ${[...new Set(routes)].join('\n')}`);
   });
 });

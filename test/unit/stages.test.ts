@@ -31,7 +31,11 @@ const deps: Record<string, string[]> = {
 };
 const approvals = new Set(['rollback-staging', 'hold-production', 'hold-production-db']);
 
-function stages(status: Record<string, string>, kind: 'production' | 'rollback' = 'production'): StageInfo[] {
+function stages(given: Record<string, string>, kind: 'production' | 'rollback' = 'production'): StageInfo[] {
+  // while hold-production waits, rollback-staging waits too unless a person rolled staging back (then the release
+  // is rejected: see rejection.test.ts), and finish-staging is blocked behind it
+  const waiting = kind === 'production' && given['hold-production'] === 'on_hold';
+  const status = waiting ? { 'rollback-staging': 'on_hold', 'finish-staging': 'blocked', ...given } : given;
   const names = kind === 'production' ? [...PRODUCTION_STAGES] : [...ROLLBACK_STAGES];
   return names.map((name) => ({
     name,
@@ -270,7 +274,12 @@ describe('snapshot: CircleCI answers to a site snapshot (pure)', () => {
     });
     const stages = toStages(
       'production',
-      productionJobs({ 'hold-production': 'on_hold', 'deploy-production': 'blocked' }),
+      productionJobs({
+        'rollback-staging': 'on_hold',
+        'finish-staging': 'blocked',
+        'hold-production': 'on_hold',
+        'deploy-production': 'blocked',
+      }),
     );
     assert.deepStrictEqual(
       stages.map((s) => s.name),

@@ -29,7 +29,10 @@ export interface FleetOptions {
 export interface RefreshOptions {
   /** Only these sites (default: all). */
   sites?: readonly string[];
-  /** Also read the next-release facts from GitHub (default: true for a full refresh). */
+  /**
+   * Also read the next-release facts from GitHub and ask about older releases still on hold (default: true for a
+   * full refresh, the slow cycle).
+   */
   github?: boolean;
 }
 
@@ -129,7 +132,7 @@ export class Fleet {
     const sites = options.sites ? options.sites.filter((s) => this.siteNames.includes(s)) : this.siteNames;
     const withGitHub = options.github ?? options.sites === undefined;
     // Stages first, for every site: what needs a person shows before the slower next-release facts.
-    await Promise.all(sites.map((s) => once(this.inFlight, s, () => this.loadSite(s))));
+    await Promise.all(sites.map((s) => once(this.inFlight, s, () => this.loadSite(s, withGitHub))));
     this.updateConnection(sites);
     if (withGitHub && (await this.gitHubAvailable())) {
       await Promise.all(sites.map((s) => once(this.nextInFlight, s, () => this.loadNextReleaseOf(s))));
@@ -145,11 +148,11 @@ export class Fleet {
     this.connectionState.set(c);
   }
 
-  private async loadSite(site: string): Promise<void> {
+  private async loadSite(site: string, older: boolean): Promise<void> {
     const slug = projectSlug(this.options.organization(), site);
     let snapshot: SiteSnapshot;
     try {
-      snapshot = await this.loader.load(site, slug);
+      snapshot = await this.loader.load(site, slug, { older });
     } catch (e) {
       snapshot = failedSnapshot(site, slug, e, this.snapshots.get(site));
       if (!(e instanceof ApiError)) this.log.error(`${site}: unexpected failure: ${snapshot.error?.message ?? ''}`);

@@ -1,8 +1,10 @@
 import type { CircleCiClient } from '../api/circleci/client';
 import { isWorkflowFinished, type Pipeline } from '../api/circleci/types';
 import { pages } from '../api/pages';
+import { rejectedById } from '../release/rejection';
 import type { Logger } from '../util/logger';
 import type { FleetMemory, SiteMemory } from './memory';
+import { checkOlder, noteOlder, olderOnHold } from './older';
 import {
   isReleasePipeline,
   releaseWorkflowInfo,
@@ -38,24 +40,80 @@ export class SiteLoader {
     private readonly memory: FleetMemory,
   ) {}
 
-  /** The site's snapshot; throws what the client throws (the caller makes it a failed snapshot). */
-  async load(site: string, slug: string): Promise<SiteSnapshot> {
+  /** CircleCI user id → login (who rolled staging back), or '' when it could not be read: asked once per user. */
+  private readonly users = new Map<string, string>();
+
+  /**
+   * The site's snapshot; throws what the client throws (the caller makes it a failed snapshot). With `older` (the
+   * slow cycle), the older release pipelines that may still wait on hold are asked about too (`older.ts`).
+   */
+  async load(site: string, slug: string, options: { older?: boolean } = {}): Promise<SiteSnapshot> {
     const circleci = this.options.circleci();
+    const replaced = this.memory.get(site)?.pipeline;
+    const seen: Pipeline[] = [];
+    const snapshot = await this.loadLatest(circleci, site, slug, seen);
+    const mem = this.memory.get(site);
+    if (mem) {
+      noteOlder(mem, seen, snapshot.pipeline, replaced?.id === snapshot.pipeline?.id ? undefined : replaced);
+      if (options.older) {
+        // an older release is a warning beside the latest: when it cannot be read, the latest still shows
+        await checkOlder(circleci, mem).catch((e: unknown) => {
+          this.options.log.warn(
+            `${site}: older releases on hold unknown: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        });
+      }
+      const older = olderOnHold(mem);
+      if (older.length > 0) snapshot.olderOnHold = older;
+    }
+    const rejecter = snapshot.rejection ? rejectedById(snapshot.stages) : undefined;
+    const login = rejecter ? await this.login(circleci, rejecter) : undefined;
+    if (login) snapshot.rejectedBy = login;
+    return snapshot;
+  }
+
+  /** A CircleCI user's login, asked once per user; undefined when it cannot be read (the words then name nobody). */
+  private async login(circleci: CircleCiClient, id: string): Promise<string | undefined> {
+    let login = this.users.get(id);
+    if (login === undefined) {
+      try {
+        login = (await circleci.getUser(id)).login;
+      } catch (e) {
+        this.options.log.debug(`CircleCI user ${id}: ${e instanceof Error ? e.message : String(e)}`);
+        login = '';
+      }
+      this.users.set(id, login);
+    }
+    return login || undefined;
+  }
+
+  private async loadLatest(
+    circleci: CircleCiClient,
+    site: string,
+    slug: string,
+    seen: Pipeline[],
+  ): Promise<SiteSnapshot> {
     const mem = this.memory.get(site) ?? {};
     const updatedAt = this.options.now();
     const snapshot = (release: ReleaseFacts): SiteSnapshot => siteSnapshot(site, slug, updatedAt, release);
 
     // 1. The latest release pipeline: page back until one is found, or until what we remember is reached.
     const known = mem.pipeline ? Math.max(mem.pipeline.number, mem.seenUpTo ?? 0) : undefined;
-    const { pipeline: found, newest } = await this.findReleasePipeline(circleci, slug, known);
+    const { pipeline: found, newest } = await this.findReleasePipeline(circleci, slug, known, seen);
     const pipeline = found ? toPipelineInfo(found) : mem.pipeline;
     const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
+    // what is known of the site beyond its latest release: its tags, its older releases
+    const kept: SiteMemory = {
+      ...(mem.tags ? { tags: mem.tags } : {}),
+      ...(mem.older ? { older: mem.older } : {}),
+      ...(mem.olderSettled ? { olderSettled: mem.olderSettled } : {}),
+    };
     if (!pipeline) {
-      this.memory.set(site, { ...(mem.tags ? { tags: mem.tags } : {}) });
+      this.memory.set(site, kept);
       return snapshot({});
     }
     const samePipeline = mem.pipeline?.id === pipeline.id;
-    const memory: SiteMemory = samePipeline ? mem : { ...(mem.tags ? { tags: mem.tags } : {}), pipeline };
+    const memory: SiteMemory = samePipeline ? mem : { ...kept, pipeline };
     if (seenUpTo !== undefined) memory.seenUpTo = seenUpTo;
     this.memory.set(site, memory);
 
@@ -94,6 +152,7 @@ export class SiteLoader {
     circleci: CircleCiClient,
     slug: string,
     knownNumber: number | undefined,
+    seen: Pipeline[],
   ): Promise<{ pipeline?: Pipeline; newest?: number }> {
     const maxPages = this.options.maxPipelinePages ?? 10;
     let newest: number | undefined;
@@ -102,6 +161,7 @@ export class SiteLoader {
       (list) => list.next_page_token || undefined, // null on the last page, whatever the spec says
       { maxPages, what: `the pipelines of ${slug} (looking for its latest release)`, log: this.options.log },
     )) {
+      seen.push(...list.items); // the older release pipelines on these pages are candidates for `older.ts`
       for (const p of list.items) {
         newest ??= p.number;
         if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know

@@ -1,3 +1,4 @@
+import type { OlderCandidate } from './older';
 import type { NextReleaseInfo, PipelineInfo, StageInfo, WorkflowInfo } from './types';
 
 /** What is remembered about a site between refreshes (and persisted across reloads). */
@@ -12,6 +13,10 @@ export interface SiteMemory {
   /** Release tags known from GitHub. */
   tags?: string[];
   next?: NextReleaseInfo;
+  /** Older release pipelines that may still wait on hold in CircleCI (`older.ts`). */
+  older?: OlderCandidate[];
+  /** Older release pipelines whose workflow finished: never asked about again. */
+  olderSettled?: string[];
 }
 
 /** Every site's memory, by site name: shared by the stage loader, the next-release loader and persistence. */

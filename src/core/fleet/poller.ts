@@ -12,7 +12,10 @@ export interface PollerOptions {
   now?: () => number;
 }
 
-/** Sites whose pipeline can still change by itself, or that wait on a person. */
+/**
+ * Sites whose pipeline can still change by itself, or that wait on a person. A rejected release (staging rolled
+ * back) waits for nobody: its hold-production stays on hold for ever, so it is read on the slow cycle only.
+ */
 export function isLive(s: SiteSnapshot): boolean {
   return s.state === 'running' || s.state === 'waiting' || s.state === 'loading';
 }

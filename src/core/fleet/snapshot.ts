@@ -59,6 +59,7 @@ export function toStage(job: Job): StageInfo {
   };
   if (typeof job.job_number === 'number') stage.jobNumber = job.job_number;
   if (job.approval_request_id) stage.approvalRequestId = job.approval_request_id;
+  if (job.type === 'approval' && job.approved_by) stage.approvedBy = job.approved_by;
   if (job.started_at) stage.startedAt = job.started_at;
   if (job.stopped_at) stage.stoppedAt = job.stopped_at;
   return stage;
@@ -94,6 +95,7 @@ export function siteSnapshot(site: string, slug: string, updatedAt: number, rele
     stages,
     state: derived.state,
     ...(derived.hold ? { hold: derived.hold } : {}),
+    ...(derived.rejection ? { rejection: derived.rejection } : {}),
   };
 }
 

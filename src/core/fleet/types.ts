@@ -1,11 +1,13 @@
 import type { ApiErrorKind } from '../api/errors';
 import type { HoldReason } from '../release/hold';
+import type { Rejection } from '../release/rejection';
 
 /** What a site's production view is at, in the words the tree shows. */
 export type SiteState =
   | 'loading'
   | 'deployed' // production workflow finished, deploy-production succeeded
   | 'waiting' // an approval job of the release is on hold
+  | 'rejected' // a person rolled staging back: hold-production stays on hold in CircleCI, but nobody is waiting
   | 'running'
   | 'failed'
   | 'rolled-back' // a rollback workflow finished rolling production back
@@ -20,6 +22,7 @@ const SITE_STATE_NAMES = {
   loading: true,
   deployed: true,
   waiting: true,
+  rejected: true,
   running: true,
   failed: true,
   'rolled-back': true,
@@ -45,6 +48,8 @@ export interface StageInfo {
   status: string;
   jobNumber?: number;
   approvalRequestId?: string;
+  /** For an approved approval job: the CircleCI user id of who approved it. */
+  approvedBy?: string;
   startedAt?: string;
   stoppedAt?: string;
   dependencies: string[];
@@ -68,6 +73,19 @@ export interface WorkflowInfo {
   status: string;
   createdAt: string;
   stoppedAt?: string;
+}
+
+/**
+ * An older release or rollback pipeline whose workflow still waits on hold in CircleCI: invisible in the latest
+ * release, but approvable there, where approving it would deploy (or roll back to) an older tag over a newer one.
+ */
+export interface OlderRelease {
+  pipelineId: string;
+  pipelineNumber: number;
+  tag: string;
+  createdAt: string;
+  workflowId: string;
+  kind: WorkflowKind;
 }
 
 /** What the next release of a site would ship (from GitHub). */
@@ -102,6 +120,12 @@ export interface SiteSnapshot {
   stages: StageInfo[];
   /** Why hold-production is waiting, when it is. */
   hold?: HoldReason;
+  /** A person stopped this release with "Roll staging back" (see `release/rejection.ts`). */
+  rejection?: Rejection;
+  /** Who approved rollback-staging (a CircleCI login), when known. */
+  rejectedBy?: string;
+  /** Older release (or rollback) workflows of the site still on hold in CircleCI, newest first. */
+  olderOnHold?: OlderRelease[];
   next?: NextReleaseInfo;
   error?: { kind: ApiErrorKind | 'unknown'; message: string; service?: string };
   /** ms since epoch of the last successful load of this site. */

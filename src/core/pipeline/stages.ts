@@ -1,5 +1,6 @@
 import type { Workflow } from '../api/circleci/types';
 import { explainHold, type HoldReason } from '../release/hold';
+import { releaseRejection, type Rejection } from '../release/rejection';
 import type { SiteState, StageInfo, WorkflowKind } from '../fleet/types';
 
 /** The production workflow's jobs in dependency order (PIPELINE.md). */
@@ -72,6 +73,8 @@ const FAILED_JOB = new Set(['failed', 'infrastructure_fail', 'timedout', 'termin
 export interface DerivedState {
   state: SiteState;
   hold?: HoldReason;
+  /** A person approved rollback-staging while hold-production still waits. */
+  rejection?: Rejection;
 }
 
 /**
@@ -91,9 +94,17 @@ export function deriveState(
     const deploy = job('deploy-production');
     if (deploy?.status === 'success') return { state: 'deployed' };
     if (deploy && FAILED_JOB.has(deploy.status)) return { state: 'failed' };
+    // stopped (Stop this release): whatever its approvals still say, nothing of it runs any more
+    if (workflow.status === 'canceled') return { state: 'canceled' };
     if (holdProduction?.status === 'on_hold') {
       const compare = job('visualtests-compare');
       const reason = explainHold(compare?.status, taggedCommitMessage);
+      const rejection = releaseRejection(stages);
+      // staging rolled back: hold-production waits in CircleCI for ever, but nobody is waiting for it
+      if (rejection === 'rejected') return { state: 'rejected', rejection };
+      if (rejection === 'rejecting') return { state: 'running', rejection };
+      // may-still-deploy: the comparison runs; if it passes, the pipeline approves hold-production itself
+      if (rejection) return { state: 'running', hold: reason, rejection };
       return reason === 'comparing' ? { state: 'running', hold: reason } : { state: 'waiting', hold: reason };
     }
   } else {
@@ -130,6 +141,7 @@ export const STATE_WORDS: Record<SiteState, string> = {
   loading: 'loading…',
   deployed: 'deployed',
   waiting: 'waiting for approval',
+  rejected: 'rejected',
   running: 'running',
   failed: 'failed',
   'rolled-back': 'rolled back',

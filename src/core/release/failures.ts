@@ -126,6 +126,11 @@ export const unanswered = {
     mayHave: 'it may have been approved',
     check: 'Refresh the site (or open the workflow on CircleCI) before trying again.',
   }),
+  cancel: (site: string, tag: string, workflowId: string): UnansweredMutation => ({
+    doing: `stopping the release ${tag} of ${site} (cancelling workflow ${workflowId})`,
+    mayHave: 'it may have been canceled',
+    check: 'Refresh the site (or open the workflow on CircleCI) before trying again.',
+  }),
   rollback: (slug: string, tag: string): UnansweredMutation => ({
     doing: `starting the rollback of ${slug} to ${tag}`,
     mayHave: 'the rollback pipeline may have started',

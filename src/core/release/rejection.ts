@@ -53,3 +53,15 @@ export const REJECTION_DETAIL: Record<Rejection, string> = {
   'may-still-deploy':
     'rollback-staging was approved while visualtests-compare still runs. If the comparison passes, the pipeline approves hold-production itself and production deploys anyway. Only stopping the release (cancelling the workflow) prevents it.',
 };
+
+/** The site row's words: `rejected: staging rolled back by asousa-gp, not waiting`. */
+export function rejectionWords(rejection: Rejection, by: string | undefined): string {
+  if (rejection === 'rejected') return `rejected: staging rolled back${by ? ` by ${by}` : ''}, not waiting`;
+  if (rejection === 'rejecting') return `rejected${by ? ` by ${by}` : ''}: rolling staging back`;
+  return REJECTION_TEXT[rejection];
+}
+
+/** Who approved `rollback-staging` (a CircleCI user id), when a person stopped the release. */
+export function rejectedById(stages: readonly StageInfo[]): string | undefined {
+  return releaseRejection(stages) ? stages.find((s) => s.name === 'rollback-staging')?.approvedBy : undefined;
+}

@@ -21,6 +21,8 @@ export interface CompareJobInfo {
   jobUrl?: string;
   /** Approval jobs of the release that are on hold. */
   onHold: ApprovalJobName[];
+  /** The release workflow the job belongs to (what the report's approve button approves in). */
+  workflowId?: string;
 }
 
 export function compareJobOf(snapshot: SiteSnapshot): CompareJobInfo {
@@ -34,6 +36,7 @@ export function compareJobOf(snapshot: SiteSnapshot): CompareJobInfo {
       .map((s) => s.name)
       .filter((n): n is ApprovalJobName => n === 'hold-production' || n === 'rollback-staging'),
   };
+  if (snapshot.workflow) info.workflowId = snapshot.workflow.id;
   if (snapshot.pipeline) {
     info.tag = snapshot.pipeline.tag;
     info.pipelineNumber = snapshot.pipeline.number;

@@ -326,7 +326,12 @@ export class ReportPanel {
       }
       case 'approve':
         try {
-          await vscode.commands.executeCommand('planet4.approveJob', { site: this.site, job: m.job });
+          // the workflow the header showed: refused when the latest release changed since
+          await vscode.commands.executeCommand('planet4.approveJob', {
+            site: this.site,
+            job: m.job,
+            ...(m.workflowId ? { workflowId: m.workflowId } : {}),
+          });
         } catch (e) {
           void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
         }

@@ -7,6 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { projectSlug } from '../../core/api/circleci/types';
+import type { ReportSummary } from '../../core/report/backstop';
 import { readCachedReport } from '../../core/report/cache';
 import { compareJobOf } from '../../core/report/job';
 import { restoreTarget } from '../../core/report/restore';
@@ -24,8 +25,23 @@ export interface OpenOptions {
   waitForImages?: boolean;
 }
 
-function reportCacheRoot(context: vscode.ExtensionContext): string {
+export function reportCacheRoot(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'reports');
+}
+
+/** Every live set of panels (one per activation). */
+const registries = new Set<ReportPanels>();
+
+/**
+ * The passed / failed / total counts of the report of `site`'s compare job `jobNumber` when an open panel has it
+ * loaded (no request, no disk): what approving hold-production skips, in numbers.
+ */
+export function loadedReportSummary(site: string, jobNumber: number): ReportSummary | undefined {
+  for (const r of registries) {
+    const outcome = r.find(site, jobNumber)?.lastOutcome;
+    if (outcome?.kind === 'ok') return outcome.summary;
+  }
+  return undefined;
 }
 
 /** Every open report panel, and the serializer that restores them. */
@@ -34,6 +50,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
   private readonly subscriptions: { dispose(): void }[] = [];
 
   constructor(readonly services: Services) {
+    registries.add(this);
     this.subscriptions.push(
       services.fleet.onDidChange((sites) => {
         for (const p of this.panels) {
@@ -169,6 +186,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<PanelState>, 
   }
 
   dispose(): void {
+    registries.delete(this);
     for (const p of [...this.panels]) p.panel.dispose();
     for (const s of this.subscriptions) s.dispose();
   }

@@ -18,6 +18,8 @@ export interface ReportHeader {
   jobUrl?: string;
   /** Approval jobs that are `on_hold` in the fleet snapshot. */
   onHold: ApprovalJob[];
+  /** The release workflow shown, while the fleet still describes this job: what the approve buttons approve in. */
+  workflowId?: string;
 }
 
 export interface ViewImage {
@@ -76,7 +78,8 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'approve'; job: ApprovalJob }
+  /** `workflowId`: the workflow the header showed; approving is refused when the latest release has changed since. */
+  | { type: 'approve'; job: ApprovalJob; workflowId?: string }
   | { type: 'openJob' }
   | { type: 'refresh' }
   /** Images near the viewport or in the detail view: download them next (most wanted first). */
@@ -104,8 +107,10 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'approve') {
-    const job = (m as { job?: unknown }).job;
-    return job === 'hold-production' || job === 'rollback-staging';
+    const { job, workflowId } = m as { job?: unknown; workflowId?: unknown };
+    const workflowOk =
+      workflowId === undefined || (typeof workflowId === 'string' && /^[0-9a-f-]{36}$/i.test(workflowId));
+    return (job === 'hold-production' || job === 'rollback-staging') && workflowOk;
   }
   if (t === 'want') {
     const ids = (m as { ids?: unknown }).ids;

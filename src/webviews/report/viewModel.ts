@@ -55,6 +55,7 @@ export function headerOf(
   const current = live && live.jobNumber === jobNumber ? live : undefined;
   const info = current ?? loaded;
   const h: ReportHeader = { site, onHold: current ? current.onHold : [] };
+  if (current?.workflowId !== undefined) h.workflowId = current.workflowId;
   if (jobNumber !== undefined) h.jobNumber = jobNumber;
   if (info?.tag !== undefined) h.tag = info.tag;
   if (info?.pipelineNumber !== undefined) h.pipelineNumber = info.pipelineNumber;

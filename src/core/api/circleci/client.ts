@@ -43,6 +43,11 @@ export class CircleCiClient {
     return this.transport.call<User>('/me', { what: 'read the signed-in CircleCI user' });
   }
 
+  /** A CircleCI user by id (who approved or canceled a job: `approved_by`, `canceled_by`). */
+  getUser(id: string): Promise<User> {
+    return this.transport.call<User>(`/user/${encodeURIComponent(id)}`, { what: `read the CircleCI user ${id}` });
+  }
+
   listPipelinesPage(slug: string, pageToken?: string): Promise<PipelineListPage> {
     return this.transport.call<PipelineListPage>(`/project/${slug}/pipeline`, {
       query: { 'page-token': pageToken },
@@ -117,6 +122,17 @@ export class CircleCiClient {
       `/workflow/${encodeURIComponent(workflowId)}/approve/${encodeURIComponent(approvalRequestId)}`,
       { method: 'POST', what: `approve the job ${approvalRequestId} of workflow ${workflowId}` },
     );
+  }
+
+  /**
+   * Cancels a workflow: its running jobs stop and its approval jobs on hold can never be approved (the one way to
+   * really stop a release). Sent once, never retried.
+   */
+  async cancelWorkflow(workflowId: string): Promise<void> {
+    await this.transport.call<unknown>(`/workflow/${encodeURIComponent(workflowId)}/cancel`, {
+      method: 'POST',
+      what: `cancel the workflow ${workflowId}`,
+    });
   }
 
   // ---------------------------------------------------------------- plumbing

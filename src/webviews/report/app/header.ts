@@ -76,7 +76,11 @@ export function renderHeader(): HTMLElement {
       button(
         'Approve hold-production',
         () => {
-          postToHost({ type: 'approve', job: 'hold-production' });
+          postToHost({
+            type: 'approve',
+            job: 'hold-production',
+            ...(hd.workflowId ? { workflowId: hd.workflowId } : {}),
+          });
         },
         {
           icon: 'check',
@@ -90,7 +94,11 @@ export function renderHeader(): HTMLElement {
       button(
         'Roll staging back',
         () => {
-          postToHost({ type: 'approve', job: 'rollback-staging' });
+          postToHost({
+            type: 'approve',
+            job: 'rollback-staging',
+            ...(hd.workflowId ? { workflowId: hd.workflowId } : {}),
+          });
         },
         {
           icon: 'discard',

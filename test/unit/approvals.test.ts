@@ -1,0 +1,154 @@
+import * as assert from 'assert';
+import { CircleCiClient } from '../../src/core/api/circleci/client';
+import { GitHubClient } from '../../src/core/api/github/client';
+import { Fleet } from '../../src/core/fleet/fleet';
+import { isLive } from '../../src/core/fleet/poller';
+import type { StageInfo } from '../../src/core/fleet/types';
+import { attentionRank, deriveState, needsAttention } from '../../src/core/pipeline/stages';
+import { skippedVisualTests, stopTargets, workflowSeen } from '../../src/core/release/approvals';
+import { RequestLimiter } from '../../src/core/util/limiter';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+
+function stage(name: string, status: string, type: 'build' | 'approval' = 'build'): StageInfo {
+  return { name, id: `id-${name}`, type, status, dependencies: [] };
+}
+
+function production(over: Record<string, string>): StageInfo[] {
+  const approvals = new Set(['rollback-staging', 'hold-production']);
+  const base: Record<string, string> = {
+    'visualtests-reference': 'success',
+    build: 'success',
+    'deploy-staging': 'success',
+    'visualtests-compare': 'failed',
+    'rollback-staging': 'on_hold',
+    'finish-staging': 'blocked',
+    'hold-production': 'on_hold',
+    'deploy-production': 'blocked',
+    ...over,
+  };
+  return Object.entries(base).map(([name, status]) => stage(name, status, approvals.has(name) ? 'approval' : 'build'));
+}
+
+function fleetFor(sb: Sandbox): Fleet {
+  const limiter = new RequestLimiter(8);
+  const circleci = new CircleCiClient({
+    baseUrl: sb.circleciApiUrl,
+    token: () => sb.tokens.circleci,
+    limiter,
+    maxRetries: 1,
+    timeoutMs: 5000,
+  });
+  const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter, timeoutMs: 5000 });
+  return new Fleet({
+    circleci: () => circleci,
+    github: () => Promise.resolve(github),
+    organization: () => 'greenpeace',
+    now: () => sb.clock.now(),
+  });
+}
+
+describe('Releases a person stopped: the state', () => {
+  const wf = { name: 'production', status: 'on_hold' };
+
+  it('a rejected release is "rejected": not waiting, not needing attention, not polled fast', () => {
+    const d = deriveState(wf, production({ 'rollback-staging': 'success', 'finish-staging': 'success' }), 'x');
+    assert.deepStrictEqual(d, { state: 'rejected', rejection: 'rejected' });
+    assert.strictEqual(needsAttention(d.state), false);
+    assert.strictEqual(attentionRank(d.state), attentionRank('deployed'));
+    assert.strictEqual(isLive({ site: 's', slug: 's', state: d.state, stages: [] }), false);
+  });
+
+  it('rolling staging back is running; approving it while the comparison runs may still deploy', () => {
+    const rejecting = deriveState(wf, production({ 'rollback-staging': 'success', 'finish-staging': 'running' }), '');
+    assert.deepStrictEqual(rejecting, { state: 'running', rejection: 'rejecting' });
+    const may = deriveState(
+      { name: 'production', status: 'running' },
+      production({ 'visualtests-compare': 'running', 'rollback-staging': 'success', 'finish-staging': 'success' }),
+      '',
+    );
+    assert.deepStrictEqual(may, { state: 'running', hold: 'comparing', rejection: 'may-still-deploy' });
+  });
+
+  it('a canceled release workflow is canceled, whatever its approvals say', () => {
+    assert.strictEqual(deriveState({ name: 'production', status: 'canceled' }, production({}), '').state, 'canceled');
+  });
+
+  it('what approving hold-production skips: the visual tests still running, or failed', () => {
+    assert.strictEqual(skippedVisualTests(production({ 'visualtests-compare': 'running' })), 'running');
+    assert.strictEqual(skippedVisualTests(production({ 'visualtests-compare': 'queued' })), 'running');
+    assert.strictEqual(skippedVisualTests(production({})), 'failed');
+    assert.strictEqual(skippedVisualTests(production({ 'visualtests-compare': 'success' })), undefined);
+  });
+});
+
+describe('Releases a person stopped: the sandbox and the fleet', function () {
+  this.timeout(30000);
+  let sb: Sandbox;
+  afterEach(async () => {
+    await sb.close();
+  });
+
+  it('the mixed scenario has a rejected release, named by who rolled staging back', async () => {
+    sb = await startSandbox({ scenario: 'mixed' });
+    const site = sb.roles.rejected[0] ?? '';
+    assert.ok(site);
+    const fleet = fleetFor(sb);
+    fleet.setSites([site]);
+    await fleet.refresh({ github: false });
+    const s = fleet.get(site);
+    assert.strictEqual(s?.state, 'rejected');
+    assert.strictEqual(s.rejection, 'rejected');
+    assert.match(s.rejectedBy ?? '', /-gp$/, 'the login of the person who approved rollback-staging');
+    assert.strictEqual(s.stages.find((st) => st.name === 'hold-production')?.status, 'on_hold');
+    assert.strictEqual(s.stages.find((st) => st.name === 'finish-staging')?.status, 'success');
+  });
+
+  it('older releases on hold: seen on the slow cycle only, at a bounded cost; cancel stops them', async () => {
+    sb = await startSandbox({ scenario: 'mixed', pipelineNoise: 'none' });
+    const site = sb.roles.olderOnHold[0] ?? '';
+    const fleet = fleetFor(sb);
+    fleet.setSites([site]);
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(site)?.state, 'deployed');
+    assert.strictEqual(fleet.get(site)?.olderOnHold, undefined, 'the fast path asks nothing about older releases');
+    sb.clearRequests();
+    await fleet.refresh({ sites: [site], github: true });
+    const older = fleet.get(site)?.olderOnHold ?? [];
+    assert.strictEqual(older.length, 1);
+    const latest = fleet.get(site)?.pipeline;
+    assert.ok(latest && older[0]);
+    assert.ok(older[0].pipelineNumber < latest.number);
+    assert.ok(Date.parse(latest.createdAt) - Date.parse(older[0].createdAt) === 5 * 3_600_000, 'five hours apart');
+    const ci = sb.requests.filter((r) => r.service === 'circleci').map((r) => `${r.method} ${r.path}`);
+    // the pipeline list (already read) + per older release pipeline on it: its workflows; for the one on hold its jobs
+    const workflowReads = ci.filter((r) => /\/pipeline\/[^/]+\/workflow$/.test(r)).length;
+    const jobReads = ci.filter((r) => /\/workflow\/[^/]+\/job$/.test(r)).length;
+    assert.ok(workflowReads >= 1 && workflowReads <= 5, ci.join('\n'));
+    assert.strictEqual(jobReads, 1, ci.join('\n'));
+    sb.clearRequests();
+    await fleet.refresh({ sites: [site], github: true });
+    const again = sb.requests.filter((r) => r.service === 'circleci').map((r) => `${r.method} ${r.path}`);
+    assert.deepStrictEqual(
+      again.filter((r) => r.includes('/workflow')).length,
+      2,
+      `settled older releases are never asked about again: only the one on hold (workflows + jobs)\n${again.join('\n')}`,
+    );
+    const s = fleet.get(site);
+    assert.ok(s);
+    assert.deepStrictEqual(
+      stopTargets(s).map((t) => [t.tag, t.latest]),
+      [[older[0].tag, false]],
+    );
+    assert.deepStrictEqual(workflowSeen(s, older[0].workflowId), older[0]);
+    assert.strictEqual(workflowSeen(s, s.workflow?.id ?? ''), 'latest');
+    assert.strictEqual(workflowSeen(s, '00000000-0000-4000-8000-000000000000'), 'changed');
+    // cancel it, as planet4.stopRelease does
+    const res = await fetch(`${sb.circleciApiUrl}/workflow/${older[0].workflowId}/cancel`, {
+      method: 'POST',
+      headers: { 'Circle-Token': sb.tokens.circleci },
+    });
+    assert.strictEqual(res.status, 202);
+    await fleet.refresh({ sites: [site], github: true });
+    assert.strictEqual(fleet.get(site)?.olderOnHold, undefined);
+  });
+});
