@@ -67,7 +67,7 @@ describe('batch tagging: paced like the bot', function () {
   });
 
   it('sends one site at a time, planet4.batch.spacingSeconds apart, each tagged once, then one summary', async () => {
-    await config().update('batch.spacingSeconds', 2, vscode.ConfigurationTarget.Global);
+    await config().update('batch.spacingSeconds', 4, vscode.ConfigurationTarget.Global);
     const sites = [take(), take(), take()];
     const expected = sites.map((s) => api.fleet.get(s)?.next?.nextTag);
     const { result, shown } = await messages(() => Promise.resolve(batch(api, sites)));
@@ -84,7 +84,7 @@ describe('batch tagging: paced like the bot', function () {
       const lastOfPrevious = Math.max(...m.filter((r) => siteOf(r) === sites[i - 1]).map((r) => r.time));
       const firstOfNext = Math.min(...m.filter((r) => siteOf(r) === sites[i]).map((r) => r.time));
       assert.ok(
-        firstOfNext - lastOfPrevious >= 2000,
+        firstOfNext - lastOfPrevious >= 4000,
         `${sites[i] ?? ''} was sent ${String(firstOfNext - lastOfPrevious)} ms after ${sites[i - 1] ?? ''}`,
       );
     }
