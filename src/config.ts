@@ -17,7 +17,8 @@ type UserOnlySetting =
   | 'circleci.apiUrl'
   | 'confirmActions'
   | 'requestTimeoutSeconds'
-  | 'report.cacheLimitMB';
+  | 'report.cacheLimitMB'
+  | 'batch.spacingSeconds';
 
 /** A setting whose value cannot be used; the message names the setting and says why. */
 export class SettingsError extends Error {
@@ -99,6 +100,10 @@ export const settings = {
   },
   reportCacheLimitBytes(): number {
     return finite(userValue<unknown>('report.cacheLimitMB', 500), 500, 10) * 1024 * 1024;
+  },
+  /** `planet4.batch.spacingSeconds`: the pause between two sites of a batch (0 to 600 s, default 30 like the bot). */
+  batchSpacingMs(): number {
+    return Math.min(600, finite(userValue<unknown>('batch.spacingSeconds', 30), 30, 0)) * 1000;
   },
 };
 

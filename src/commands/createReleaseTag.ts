@@ -4,8 +4,9 @@ import { sendReleaseTag, type TagStep } from '../core/release/tagRelease';
 import { planRelease, type ReleasePlan } from '../core/release/tagging';
 import { validateNewTag } from '../core/release/version';
 import type { Services } from '../services';
-import { registerCommand, userMessage } from './command';
-import { confirm, runReleaseAction, sendMutation, type Mutation } from './releaseAction';
+import { registerCommand } from './command';
+import { runReleaseAction, type Mutation } from './releaseAction';
+import { tagBatch, type TagBatchOutcome } from './tagBatch';
 import { optionalBoolean, optionalString, requireSite, requireTag, siteArgument, siteFor } from './siteArgs';
 
 export interface CreateReleaseTagResult {
@@ -107,21 +108,24 @@ function describeCommit(plan: ReleasePlan): string {
   return vscode.l10n.t('main HEAD {0} "{1}"', plan.head.sha.slice(0, 7), plan.head.subject) + hold + again;
 }
 
-/** The batch confirmation's buttons; the chosen label is compared with these. */
-const TAG_ALL = (): string => vscode.l10n.t('Tag all');
-const TAG_ALL_WITH_HOLD = (): string => vscode.l10n.t('Tag all with [HOLD]');
-
 export function registerCreateReleaseTag(services: Services): vscode.Disposable[] {
   const run = async (
     arg: unknown,
     scripted: boolean,
     selection: unknown,
-  ): Promise<CreateReleaseTagResult | CreateReleaseTagResult[] | undefined> => {
+  ): Promise<CreateReleaseTagResult | TagBatchOutcome[] | undefined> => {
     const selected = Array.isArray(selection) ? selection.filter((n) => isSiteNode(n)) : [];
     if (!scripted && selected.length > 1) {
       // Each selected site passes the same check as a single one (its name first, for all, before any request).
       selected.forEach((n) => siteArgument(n));
-      return batch(await Promise.all(selected.map((n) => requireSite(services, n))));
+      return tagBatch(services, await Promise.all(selected.map((n) => requireSite(services, n))), (plan, hold) =>
+        tagging(
+          services,
+          plan,
+          plan.next ?? '',
+          tagChoices(plan, hold).step(hold ? TAG_WITH_HOLD() : plan.headSkip ? EMPTY_COMMIT_THEN_TAG() : TAG()),
+        ),
+      );
     }
     // Every argument is checked before any request.
     if (arg !== undefined) siteArgument(arg);
@@ -215,80 +219,6 @@ export function registerCreateReleaseTag(services: Services): vscode.Disposable[
               r.sha.slice(0, 7),
             ),
     });
-  };
-
-  /** Several sites at once: each gets the bot's next version; one failure doesn't stop the others. */
-  const batch = async (sites: string[]): Promise<CreateReleaseTagResult[] | undefined> => {
-    const github = await services.github();
-    const org = services.organization();
-    const plans = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0} sites…', sites.length) },
-      () => Promise.allSettled(sites.map((s) => planRelease(github, org, s))),
-    );
-    const ready: ReleasePlan[] = [];
-    const failed: string[] = [];
-    plans.forEach((p, i) => {
-      if (p.status === 'fulfilled' && p.value.next) ready.push(p.value);
-      else
-        failed.push(
-          `${sites[i] ?? '?'}: ${p.status === 'rejected' ? userMessage(p.reason) : vscode.l10n.t('no release tag to bump')}`,
-        );
-    });
-    if (ready.length === 0) throw new Error(vscode.l10n.t('No site can be tagged:') + `\n${failed.join('\n')}`);
-    const list = ready
-      .map(
-        (p) =>
-          `${p.site} ${p.next ?? ''} on ${p.head.sha.slice(0, 7)}${p.headHold ? ' [HOLD]' : ''}${p.headSkip ? vscode.l10n.t(' — HEAD carries {0}: an empty commit first', p.headSkip) : ''}`,
-      )
-      .join('\n');
-    const choice = await confirm(
-      services,
-      vscode.l10n.t('Tag {0} sites?', ready.length),
-      `${list}${failed.length ? `\n\n${vscode.l10n.t('Skipped:')}\n${failed.join('\n')}` : ''}`,
-      TAG_ALL(),
-      TAG_ALL_WITH_HOLD(),
-    );
-    if (!choice) return undefined;
-    const hold = choice === TAG_ALL_WITH_HOLD();
-    const results: CreateReleaseTagResult[] = [];
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Tagging sites'), cancellable: false },
-      async (progress) => {
-        for (const plan of ready) {
-          progress.report({ message: `${plan.site} ${plan.next ?? ''}`, increment: 100 / ready.length });
-          try {
-            results.push(
-              await services.guard.run('createReleaseTag', plan.site, 'Creating a release tag', () =>
-                sendMutation(
-                  services,
-                  plan.site,
-                  tagging(
-                    services,
-                    plan,
-                    plan.next ?? '',
-                    tagChoices(plan, hold).step(
-                      hold ? TAG_WITH_HOLD() : plan.headSkip ? EMPTY_COMMIT_THEN_TAG() : TAG(),
-                    ),
-                  ),
-                ),
-              ),
-            );
-          } catch (e) {
-            failed.push(`${plan.site}: ${userMessage(e)}`);
-          }
-        }
-      },
-    );
-    const tagged = results.map((r) => `${r.site} ${r.tag}`).join(', ') || vscode.l10n.t('none');
-    const summary =
-      (results.length === 1
-        ? vscode.l10n.t('Tagged {0} site: {1}.', results.length, tagged)
-        : vscode.l10n.t('Tagged {0} sites: {1}.', results.length, tagged)) +
-      (failed.length ? ' ' + vscode.l10n.t('Failed: {0}', failed.join('; ')) : '');
-    services.log.info(summary);
-    if (failed.length) void vscode.window.showWarningMessage(summary);
-    else void vscode.window.showInformationMessage(summary);
-    return results;
   };
 
   return [registerCommand(services, 'planet4.createReleaseTag', (arg, inv, all) => run(arg, inv.scripted, all[1]))];

@@ -50,6 +50,10 @@ export function handleGithub(world: World, ctx: Ctx): Reply {
     return ghError(403, 'Resource not accessible by personal access token');
   }
   const route = `${ctx.method} ${rest}`;
+  const limited = world.contentLimit.check(route);
+  if (limited) {
+    return limited;
+  }
   if (rest.startsWith('/git/')) {
     return gitRoute(world, ctx, repo, route);
   }

@@ -28,6 +28,9 @@ export interface SandboxOptions {
   pipelineNoise?: 'realistic' | 'none';
   /** default: found by walking up from __dirname until `resources/sandbox/sites.txt` exists */
   dataDir?: string;
+  /** GitHub's secondary rate limit: content-creating requests (new commits, tags, refs; moved refs) allowed in a
+   * rolling minute, real time; more answer 403 with `retry-after`. Default 80. */
+  contentPerMinute?: number;
 }
 
 export interface Sandbox {
@@ -77,6 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     start,
     now: () => clock.now(),
     noise: options.pipelineNoise ?? 'realistic',
+    ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];

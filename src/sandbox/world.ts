@@ -1,4 +1,5 @@
 import { circleciSkips } from './bot';
+import { ContentLimit } from './contentLimit';
 import { buildBase, buildSite, vcsOf } from './history';
 import { DEVELOPER, actorOf, person, type Identity } from './people';
 import type { Pipeline, Registry, Vcs } from './pipelines';
@@ -15,6 +16,8 @@ export interface WorldOptions {
   start: number;
   now: () => number;
   noise: 'realistic' | 'none';
+  /** GitHub's secondary limit: content-creating requests allowed in a rolling minute (default 80). */
+  contentPerMinute?: number;
 }
 
 export type RefResult = { ok: true; ref: string; sha: string } | { ok: false; status: number; message: string };
@@ -27,9 +30,12 @@ export class World {
   private readonly order: Map<string, number>;
   private readonly siteSet: Set<string>;
   private readonly plans = new Map<string, SitePlan>();
+  /** GitHub's secondary rate limit on content creation. */
+  readonly contentLimit: ContentLimit;
 
   constructor(readonly options: WorldOptions) {
     this.siteSet = new Set(options.sites);
+    this.contentLimit = new ContentLimit(options.contentPerMinute ?? 80);
     this.order = new Map(siteOrder(options.sites).map((s, i) => [s, i]));
   }
 
