@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox';
-import { mutations, rejection, sandbox, spareSites, waitFor } from './support';
+import { assertNeverForced, mutations, rejection, sandbox, spareSites, waitFor } from './support';
 
 const ORG = 'greenpeace';
 
@@ -22,8 +22,7 @@ describe('actions: release tag, [HOLD], approve, rollback', function () {
     sb.clearFaults();
   });
   afterEach(() => {
-    const forced = sb.requests.filter((r) => JSON.stringify(r.body ?? {}).includes('"force":true'));
-    assert.deepStrictEqual(forced, [], 'no request ever carries force: true');
+    assertNeverForced(sb);
   });
   after(async () => {
     await api.stopSandbox();

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
-import { mutations, rejection, sandbox, spareSites, waitFor } from './support';
+import { assertNeverForced, mutations, rejection, sandbox, spareSites, waitFor } from './support';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
 const MINUTE = 60_000;
@@ -77,6 +77,7 @@ describe('approvals: releases a person stopped, older releases on hold', functio
     stub?.restore();
     stub = undefined;
     await config().update('confirmActions', false, vscode.ConfigurationTarget.Global);
+    assertNeverForced(sb);
   });
   after(async () => {
     await api.stopSandbox();

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TagBatchOutcome } from '../../src/commands/tagBatch';
 import type { Planet4Api } from '../../src/extension';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox';
-import { mutations, sandbox, spareSites } from './support';
+import { assertNeverForced, mutations, sandbox, spareSites } from './support';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
 
@@ -61,6 +61,7 @@ describe('batch tagging: paced like the bot', function () {
   });
   afterEach(async () => {
     await config().update('batch.spacingSeconds', undefined, vscode.ConfigurationTarget.Global);
+    assertNeverForced(sb);
   });
   after(async () => {
     await api.stopSandbox();

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { skipMarkerIn } from '../../src/core/release/skipMarkers';
 import type { Planet4Api } from '../../src/extension';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox';
-import { mutations, rejection, sandbox, spareSites, waitFor } from './support';
+import { assertNeverForced, mutations, rejection, sandbox, spareSites, waitFor } from './support';
 
 const ORG = 'greenpeace';
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
@@ -64,8 +64,7 @@ describe('holds: as they really work on main', function () {
     sb.clearFaults();
   });
   afterEach(() => {
-    const forced = sb.requests.filter((r) => JSON.stringify(r.body ?? {}).includes('"force":true'));
-    assert.deepStrictEqual(forced, [], 'no request ever carries force: true');
+    assertNeverForced(sb);
     const created = mutations(sb).filter((r) => r.path.endsWith('/git/commits'));
     for (const c of created) {
       const message = (c.body as { message: string }).message;

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
-import { mutations, rejection, sandbox, spareSites } from './support';
+import { assertNeverForced, mutations, rejection, sandbox, spareSites } from './support';
 
 const ORG = 'greenpeace';
 const MIN = 60_000;
@@ -99,6 +99,7 @@ describe('rollbacks: only to tags with a known successful build', function () {
   afterEach(async () => {
     while (restore.length) restore.pop()?.();
     await config().update('confirmActions', false, vscode.ConfigurationTarget.Global);
+    assertNeverForced(sb);
   });
   after(async () => {
     await config().update('confirmActions', undefined, vscode.ConfigurationTarget.Global);

@@ -25,6 +25,12 @@ export function mutations(sb: Sandbox): RequestLogEntry[] {
   return sb.requests.filter((r) => r.method !== 'GET');
 }
 
+/** Every suite that mutates checks after each test: no request body ever carried `"force": true`. */
+export function assertNeverForced(sb: Sandbox): void {
+  const forced = sb.requests.filter((r) => JSON.stringify(r.body ?? {}).includes('"force":true'));
+  assert.deepStrictEqual(forced, [], 'no request ever carries force: true');
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
