@@ -1,6 +1,7 @@
 import type { Fleet } from './fleet';
 import type { SiteSnapshot } from './types';
 import { silentLogger, type Logger } from '../util/logger';
+import { NO_VERDICT_HOLDS } from '../release/hold';
 
 export interface PollerOptions {
   fleet: Fleet;
@@ -14,9 +15,12 @@ export interface PollerOptions {
 
 /**
  * Sites whose pipeline can still change by itself, or that wait on a person. A rejected release (staging rolled
- * back) waits for nobody: its hold-production stays on hold for ever, so it is read on the slow cycle only.
+ * back) waits for nobody: its hold-production stays on hold for ever, so it is read on the slow cycle only. Nor
+ * does a release whose visualtests-compare ended without a verdict (broken, canceled, unauthorized): only a person
+ * moves it on.
  */
 export function isLive(s: SiteSnapshot): boolean {
+  if (s.state === 'waiting' && s.hold !== undefined && NO_VERDICT_HOLDS.has(s.hold)) return false;
   return s.state === 'running' || s.state === 'waiting' || s.state === 'loading';
 }
 

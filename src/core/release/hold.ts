@@ -13,13 +13,26 @@ export type HoldReason =
   | 'visual-differences' // visualtests-compare failed
   | 'held' // compare succeeded and the tagged commit carries [HOLD]
   | 'auto-approval-failed' // compare succeeded, no [HOLD]: the automatic approval call failed
-  | 'comparing'; // visualtests-compare still queued or running
+  | 'comparing' // visualtests-compare still queued or running
+  | 'compare-broken' // visualtests-compare ended without a verdict: infrastructure failure, timed out, terminated
+  | 'compare-canceled' // visualtests-compare canceled, not run, or retried (no verdict in this workflow)
+  | 'compare-unauthorized'; // visualtests-compare could not run: the approver is outside the restricted context
+
+/** Reasons where visualtests-compare ended without a verdict: a person decides, and nothing will change by itself. */
+export const NO_VERDICT_HOLDS: ReadonlySet<HoldReason> = new Set<HoldReason>([
+  'compare-broken',
+  'compare-canceled',
+  'compare-unauthorized',
+]);
 
 export const HOLD_REASON_TEXT: Record<HoldReason, string> = {
   'visual-differences': 'visual differences',
   held: 'held by [HOLD] in the tagged commit',
   'auto-approval-failed': 'automatic approval failed',
   comparing: 'still comparing',
+  'compare-broken': 'visual tests did not finish',
+  'compare-canceled': 'visual tests canceled',
+  'compare-unauthorized': 'visual tests unauthorized',
 };
 
 export const HOLD_REASON_DETAIL: Record<HoldReason, string> = {
@@ -29,6 +42,12 @@ export const HOLD_REASON_DETAIL: Record<HoldReason, string> = {
   'auto-approval-failed':
     'visualtests-compare succeeded and the tagged commit has no [HOLD], yet hold-production was not approved: the automatic approval call failed. A person decides.',
   comparing: 'visualtests-compare has not finished: the approval will be decided when it does.',
+  'compare-broken':
+    'The visual tests did not finish (infrastructure failure, timed out or terminated): there is no verdict. Rerun visualtests-compare in CircleCI, or decide yourself.',
+  'compare-canceled':
+    'visualtests-compare was canceled, not run or retried: this workflow has no verdict. Rerun visualtests-compare in CircleCI, or decide yourself.',
+  'compare-unauthorized':
+    'visualtests-compare is unauthorized: every job runs with `context: org-global`, and a restricted context makes the jobs of approvers outside its security group unauthorized. Ask someone in the group to rerun it, or decide yourself.',
 };
 
 /**
@@ -36,11 +55,25 @@ export const HOLD_REASON_DETAIL: Record<HoldReason, string> = {
  * tagged commit's full message.
  */
 export function explainHold(compareStatus: string | undefined, taggedCommitMessage: string | undefined): HoldReason {
-  if (compareStatus === 'failed' || compareStatus === 'infrastructure_fail' || compareStatus === 'timedout') {
-    return 'visual-differences';
+  switch (compareStatus) {
+    case 'success':
+      return carriesHold(taggedCommitMessage) ? 'held' : 'auto-approval-failed';
+    case 'failed':
+      return 'visual-differences';
+    case 'infrastructure_fail':
+    case 'timedout':
+    case 'terminated-unknown':
+    case 'terminated_unknown':
+      return 'compare-broken';
+    // a rerun makes a new workflow (the release workflow is then the newest); a retried job in the workflow read
+    // here has no verdict of its own, so it reads like a canceled one
+    case 'canceled':
+    case 'not_run':
+    case 'retried':
+      return 'compare-canceled';
+    case 'unauthorized':
+      return 'compare-unauthorized';
+    default:
+      return 'comparing'; // queued, not_running, running, blocked, unknown
   }
-  if (compareStatus === 'success') {
-    return carriesHold(taggedCommitMessage) ? 'held' : 'auto-approval-failed';
-  }
-  return 'comparing';
 }
