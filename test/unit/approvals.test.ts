@@ -1,51 +1,9 @@
 import * as assert from 'assert';
-import { CircleCiClient } from '../../src/core/api/circleci/client';
-import { GitHubClient } from '../../src/core/api/github/client';
-import { Fleet } from '../../src/core/fleet/fleet';
 import { isLive } from '../../src/core/fleet/poller';
-import type { StageInfo } from '../../src/core/fleet/types';
 import { attentionRank, deriveState, needsAttention } from '../../src/core/pipeline/stages';
 import { skippedVisualTests, stopTargets, workflowSeen } from '../../src/core/release/approvals';
-import { RequestLimiter } from '../../src/core/util/limiter';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
-
-function stage(name: string, status: string, type: 'build' | 'approval' = 'build'): StageInfo {
-  return { name, id: `id-${name}`, type, status, dependencies: [] };
-}
-
-function production(over: Record<string, string>): StageInfo[] {
-  const approvals = new Set(['rollback-staging', 'hold-production']);
-  const base: Record<string, string> = {
-    'visualtests-reference': 'success',
-    build: 'success',
-    'deploy-staging': 'success',
-    'visualtests-compare': 'failed',
-    'rollback-staging': 'on_hold',
-    'finish-staging': 'blocked',
-    'hold-production': 'on_hold',
-    'deploy-production': 'blocked',
-    ...over,
-  };
-  return Object.entries(base).map(([name, status]) => stage(name, status, approvals.has(name) ? 'approval' : 'build'));
-}
-
-function fleetFor(sb: Sandbox): Fleet {
-  const limiter = new RequestLimiter(8);
-  const circleci = new CircleCiClient({
-    baseUrl: sb.circleciApiUrl,
-    token: () => sb.tokens.circleci,
-    limiter,
-    maxRetries: 1,
-    timeoutMs: 5000,
-  });
-  const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter, timeoutMs: 5000 });
-  return new Fleet({
-    circleci: () => circleci,
-    github: () => Promise.resolve(github),
-    organization: () => 'greenpeace',
-    now: () => sb.clock.now(),
-  });
-}
+import { fleetFor, production } from './support';
 
 describe('Releases a person stopped: the state', () => {
   const wf = { name: 'production', status: 'on_hold' };

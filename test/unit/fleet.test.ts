@@ -1,26 +1,7 @@
 import * as assert from 'assert';
-import { CircleCiClient } from '../../src/core/api/circleci/client';
-import { GitHubClient } from '../../src/core/api/github/client';
-import { Fleet } from '../../src/core/fleet/fleet';
-import { RequestLimiter } from '../../src/core/util/limiter';
+import type { Fleet } from '../../src/core/fleet/fleet';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
-
-function fleetFor(sb: Sandbox, limiter = new RequestLimiter(8)): Fleet {
-  const circleci = new CircleCiClient({
-    baseUrl: sb.circleciApiUrl,
-    token: () => sb.tokens.circleci,
-    limiter,
-    maxRetries: 1,
-    timeoutMs: 5000,
-  });
-  const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter, timeoutMs: 5000 });
-  return new Fleet({
-    circleci: () => circleci,
-    github: () => Promise.resolve(github),
-    organization: () => 'greenpeace',
-    now: () => sb.clock.now(),
-  });
-}
+import { fleetFor } from './support';
 
 describe('Fleet against the sandbox (core, no VS Code)', function () {
   this.timeout(30000);

@@ -1,27 +1,7 @@
 import * as assert from 'assert';
-import type { StageInfo } from '../../src/core/fleet/types';
 import { releaseRejection, REJECTION_TEXT } from '../../src/core/release/rejection';
 import { SKIP_MARKERS, skipMarkerIn, withoutSkipMarkers } from '../../src/core/release/skipMarkers';
-
-function stage(name: string, status: string, type: 'build' | 'approval' = 'build'): StageInfo {
-  return { name, id: `id-${name}`, type, status, dependencies: [] };
-}
-
-function production(over: Record<string, string>): StageInfo[] {
-  const approvals = new Set(['rollback-staging', 'hold-production']);
-  const base: Record<string, string> = {
-    'visualtests-reference': 'success',
-    build: 'success',
-    'deploy-staging': 'success',
-    'visualtests-compare': 'failed',
-    'rollback-staging': 'on_hold',
-    'finish-staging': 'blocked',
-    'hold-production': 'on_hold',
-    'deploy-production': 'blocked',
-    ...over,
-  };
-  return Object.entries(base).map(([name, status]) => stage(name, status, approvals.has(name) ? 'approval' : 'build'));
-}
+import { production } from './support';
 
 describe('Releases a person stopped', () => {
   it('is rejected once rollback-staging was approved and finish-staging rolled staging back', () => {
