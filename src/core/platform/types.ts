@@ -105,3 +105,12 @@ export interface Wave {
   /** Sites whose outcome needs a person (visual-differences, hold, approval-failed, waiting, failed). */
   needPerson: number;
 }
+
+/** What the shell reads of the platform release (implemented by `store.ts`, fed by the platform loader). */
+export interface PlatformSource {
+  /** The latest platform snapshot (`loading` before the first read). */
+  snapshot(): PlatformSnapshot;
+  /** The wave of the latest platform release, once its `release-sites` job started; undefined otherwise. */
+  wave(): Wave | undefined;
+  onDidChange(listener: () => void): { dispose(): void };
+}
