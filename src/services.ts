@@ -7,6 +7,7 @@ import type { CircleCiClient } from './core/api/circleci/client';
 import type { GitHubClient } from './core/api/github/client';
 import { Fleet } from './core/fleet/fleet';
 import { Poller } from './core/fleet/poller';
+import { PlatformStore } from './core/platform/store';
 import { ActionGuard } from './core/release/guard';
 import { FleetStateStore } from './store/fleetState';
 import { FleetView } from './treeViews/fleetView';
@@ -28,6 +29,8 @@ export interface Services {
   readonly treeView: vscode.TreeView<PipelineNode>;
   /** Refuses a second run of the same action on the same site while one is in flight. */
   readonly guard: ActionGuard;
+  /** The platform release (planet4-base's release wave), as last read. */
+  readonly platform: PlatformStore;
   /** The CircleCI client for the current endpoint and token; throws a user-facing Error when there is no token. */
   circleci(): CircleCiClient;
   /** The GitHub client for the current endpoint and session; throws a user-facing Error when not signed in. */
@@ -98,6 +101,9 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     treeView,
     organization,
     guard: new ActionGuard(),
+    platform: new PlatformStore((e) => {
+      log.error(`platform listener failed: ${String(e)}`);
+    }),
     circleci: () => connection.circleci(),
     github: () => connection.github(),
     confirmActions: () => settings.confirmActions(),
