@@ -10,6 +10,7 @@ import { machine, table, type Figure } from './figures';
 import { coldLoad, idleRefresh, runningRefresh, soak } from './fleet';
 import { hostFigures } from './hostRun';
 import { visualReport } from './report';
+import { wave } from './wave';
 import { isSandboxWorker, runSandboxWorker } from './sandboxWorker';
 
 interface Args {
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   await step('cold load (noise realistic)', () => coldLoad('realistic', args.latency, args.runs));
   await step('idle refresh', () => idleRefresh(args.latency));
   await step('refresh while running', () => runningRefresh(args.latency));
+  await step('release wave (simulated clock)', () => wave());
   await step('visual report', () => visualReport(dataDir, args.latency, 5));
   const prod = productionBuild(root);
   let host = 'VS Code host not run (--no-host)';

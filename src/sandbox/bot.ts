@@ -57,9 +57,10 @@ export function generatorConfigCommit(world: World, site: string): string {
 
 /**
  * The platform release (`trigger-build.sh <site> tag`): the highest tag by version, its last number bumped, as an
- * annotated tag on whatever main HEAD is, by the bot. Returns the tag.
+ * annotated tag on whatever main HEAD is, by the bot. Returns the tag. `failing`: jobs of its production workflow that
+ * will fail (e.g. `deploy-production`), for benchmarks and tests of a release wave.
  */
-export function botReleaseTag(world: World, site: string): string {
+export function botReleaseTag(world: World, site: string, failing?: readonly string[]): string {
   const repo = world.siteRepo(site);
   const head = repo.headOf('main');
   if (!head) throw new Error(`sandbox: ${site} has no main branch`);
@@ -81,6 +82,6 @@ export function botReleaseTag(world: World, site: string): string {
   const tag = `v${next.join('.')}`;
   const object = world.createTagObject(repo, tag, tag, head.sha, BOT);
   repo.refs.set(`refs/tags/${tag}`, object);
-  world.refChanged(repo, `refs/tags/${tag}`, object, BOT);
+  world.refChanged(repo, `refs/tags/${tag}`, object, BOT, failing);
   return tag;
 }

@@ -54,8 +54,9 @@ export interface Sandbox {
   botTriggerBuild(site: string): string;
   /** the NRO generator: `[skip ci] New CircleCI config` on main (CircleCI runs nothing for it); returns its sha */
   generatorConfigCommit(site: string): string;
-  /** the platform release: the bot's next version as an annotated tag on main HEAD; returns the tag */
-  botReleaseTag(site: string): string;
+  /** the platform release: the bot's next version as an annotated tag on main HEAD; returns the tag (`failing`: jobs
+   * of its production workflow that will fail, e.g. `deploy-production`) */
+  botReleaseTag(site: string, failing?: readonly string[]): string;
   close(): Promise<void>;
 }
 
@@ -122,7 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     pushCommit: (site: string, message: string) => world.pushCommit(site, message),
     botTriggerBuild: (site: string) => botTriggerBuild(world, site),
     generatorConfigCommit: (site: string) => generatorConfigCommit(world, site),
-    botReleaseTag: (site: string) => botReleaseTag(world, site),
+    botReleaseTag: (site: string, failing?: readonly string[]) => botReleaseTag(world, site, failing),
     mainHead: (site: string) => {
       const head = world.siteRepo(site).headOf('main');
       if (!head) {

@@ -115,8 +115,11 @@ export class World {
     return sha;
   }
 
-  /** A ref was created or moved: pushes trigger CircleCI (tags v* → production, main → develop). */
-  refChanged(repo: Repo, ref: string, target: string, who: Identity = DEVELOPER): void {
+  /**
+   * A ref was created or moved: pushes trigger CircleCI (tags v* → production, main → develop). `failing`: jobs of a
+   * tag's production workflow that will fail, besides the scenario's.
+   */
+  refChanged(repo: Repo, ref: string, target: string, who: Identity = DEVELOPER, failing?: readonly string[]): void {
     const site = repo.name.startsWith('planet4-') ? repo.name.slice('planet4-'.length) : undefined;
     if (site === undefined || !this.isSite(site)) {
       return;
@@ -143,7 +146,7 @@ export class World {
         actor: actorOf(who),
         vcs: { ...vcsOf(c), tag },
         parameters: {},
-        failing: this.plan(site).visualDiffs ? ['visualtests-compare'] : [],
+        failing: [...(this.plan(site).visualDiffs ? ['visualtests-compare'] : []), ...(failing ?? [])],
       });
     } else if (ref === 'refs/heads/main') {
       project.createPipeline({
