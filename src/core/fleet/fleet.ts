@@ -34,6 +34,11 @@ export interface RefreshOptions {
    * full refresh, the slow cycle).
    */
   github?: boolean;
+  /**
+   * The fast cycle of live sites: a known live workflow is read from its job list alone, without the pipeline list
+   * (`live.ts`; default false: the pipeline list is read to find a new release pipeline).
+   */
+  fast?: boolean;
 }
 
 type Listener = (sites: string[]) => void;
@@ -132,7 +137,9 @@ export class Fleet {
     const sites = options.sites ? options.sites.filter((s) => this.siteNames.includes(s)) : this.siteNames;
     const withGitHub = options.github ?? options.sites === undefined;
     // Stages first, for every site: what needs a person shows before the slower next-release facts.
-    await Promise.all(sites.map((s) => once(this.inFlight, s, () => this.loadSite(s, withGitHub))));
+    await Promise.all(
+      sites.map((s) => once(this.inFlight, s, () => this.loadSite(s, withGitHub, options.fast === true))),
+    );
     this.updateConnection(sites);
     if (withGitHub && (await this.gitHubAvailable())) {
       await Promise.all(sites.map((s) => once(this.nextInFlight, s, () => this.loadNextReleaseOf(s))));
@@ -148,11 +155,11 @@ export class Fleet {
     this.connectionState.set(c);
   }
 
-  private async loadSite(site: string, older: boolean): Promise<void> {
+  private async loadSite(site: string, older: boolean, fast: boolean): Promise<void> {
     const slug = projectSlug(this.options.organization(), site);
     let snapshot: SiteSnapshot;
     try {
-      snapshot = await this.loader.load(site, slug, { older });
+      snapshot = await this.loader.load(site, slug, { older, fast });
     } catch (e) {
       snapshot = failedSnapshot(site, slug, e, this.snapshots.get(site));
       if (!(e instanceof ApiError)) this.log.error(`${site}: unexpected failure: ${snapshot.error?.message ?? ''}`);

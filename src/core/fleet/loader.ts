@@ -3,6 +3,7 @@ import { isWorkflowFinished, type Pipeline } from '../api/circleci/types';
 import { pages } from '../api/pages';
 import { rejectedById } from '../release/rejection';
 import type { Logger } from '../util/logger';
+import { jobsPhase, readLiveWorkflow } from './live';
 import type { FleetMemory, SiteMemory } from './memory';
 import { checkOlder, noteOlder, olderOnHold } from './older';
 import {
@@ -13,7 +14,7 @@ import {
   toStages,
   type ReleaseFacts,
 } from './snapshot';
-import type { SiteSnapshot } from './types';
+import type { PipelineSearch, SiteSnapshot } from './types';
 
 export interface SiteLoaderOptions {
   circleci: () => CircleCiClient;
@@ -45,13 +46,14 @@ export class SiteLoader {
 
   /**
    * The site's snapshot; throws what the client throws (the caller makes it a failed snapshot). With `older` (the
-   * slow cycle), the older release pipelines that may still wait on hold are asked about too (`older.ts`).
+   * slow cycle), the older release pipelines that may still wait on hold are asked about too (`older.ts`). With
+   * `fast` (the fast cycle of a live site), a known live workflow is read from its job list alone (`live.ts`).
    */
-  async load(site: string, slug: string, options: { older?: boolean } = {}): Promise<SiteSnapshot> {
+  async load(site: string, slug: string, options: { older?: boolean; fast?: boolean } = {}): Promise<SiteSnapshot> {
     const circleci = this.options.circleci();
     const replaced = this.memory.get(site)?.pipeline;
     const seen: Pipeline[] = [];
-    const snapshot = await this.loadLatest(circleci, site, slug, seen);
+    const snapshot = await this.loadLatest(circleci, site, slug, seen, options.fast === true);
     const mem = this.memory.get(site);
     if (mem) {
       noteOlder(mem, seen, snapshot.pipeline, replaced?.id === snapshot.pipeline?.id ? undefined : replaced);
@@ -92,14 +94,21 @@ export class SiteLoader {
     site: string,
     slug: string,
     seen: Pipeline[],
+    fast: boolean,
   ): Promise<SiteSnapshot> {
     const mem = this.memory.get(site) ?? {};
     const updatedAt = this.options.now();
     const snapshot = (release: ReleaseFacts): SiteSnapshot => siteSnapshot(site, slug, updatedAt, release);
 
-    // 1. The latest release pipeline: page back until one is found, or until what we remember is reached.
-    const known = mem.pipeline ? Math.max(mem.pipeline.number, mem.seenUpTo ?? 0) : undefined;
-    const { pipeline: found, newest } = await this.findReleasePipeline(circleci, slug, known, seen);
+    // 0. The fast cycle of a known live workflow: its job list only (`live.ts`).
+    const live = fast && mem.pipeline ? await readLiveWorkflow(circleci, mem) : undefined;
+    if (live && mem.pipeline) return snapshot({ pipeline: mem.pipeline, ...live });
+
+    // 1. The latest release pipeline: page back until one is found, or until what we remember is reached (also when
+    //    none was found: only the pipelines newer than those already read are read, see `searched`).
+    const known =
+      mem.pipeline || mem.searched ? Math.max(mem.pipeline?.number ?? 0, mem.seenUpTo ?? 0) || undefined : undefined;
+    const { pipeline: found, newest, read, all } = await this.findReleasePipeline(circleci, slug, known, seen);
     const pipeline = found ? toPipelineInfo(found) : mem.pipeline;
     const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
     // what is known of the site beyond its latest release: its tags, its older releases
@@ -109,8 +118,12 @@ export class SiteLoader {
       ...(mem.olderSettled ? { olderSettled: mem.olderSettled } : {}),
     };
     if (!pipeline) {
-      this.memory.set(site, kept);
-      return snapshot({});
+      const searched: PipelineSearch = {
+        pipelines: (mem.searched?.pipelines ?? 0) + read,
+        all: known !== undefined && mem.searched ? mem.searched.all : all,
+      };
+      this.memory.set(site, { ...kept, ...(seenUpTo !== undefined ? { seenUpTo } : {}), searched });
+      return { ...snapshot({}), searched };
     }
     const samePipeline = mem.pipeline?.id === pipeline.id;
     const memory: SiteMemory = samePipeline ? mem : { ...kept, pipeline };
@@ -137,7 +150,9 @@ export class SiteLoader {
     if (finished?.workflow && finished.stages && finished.workflow.id === workflow.id) {
       return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });
     }
-    const stages = toStages(workflow.kind, await circleci.listJobs(workflow.id));
+    const jobs = await circleci.listJobs(workflow.id);
+    const stages = toStages(workflow.kind, jobs);
+    memory.jobsPhase = jobsPhase(jobs);
     memory.workflow = workflow;
     memory.stages = stages;
     memory.finished = isWorkflowFinished(workflow.status);
@@ -146,16 +161,19 @@ export class SiteLoader {
 
   /**
    * The newest release pipeline newer than `knownNumber` (the remembered release pipeline, or the newest pipeline
-   * already examined), paging back within a bound; `newest` is the newest pipeline number on the list.
+   * already examined), paging back within a bound; `newest` is the newest pipeline number on the list, `read` how many
+   * pipelines newer than `knownNumber` were examined, `all` whether the list ended (rather than the bound).
    */
   private async findReleasePipeline(
     circleci: CircleCiClient,
     slug: string,
     knownNumber: number | undefined,
     seen: Pipeline[],
-  ): Promise<{ pipeline?: Pipeline; newest?: number }> {
+  ): Promise<{ pipeline?: Pipeline; newest?: number; read: number; all: boolean }> {
     const maxPages = this.options.maxPipelinePages ?? 10;
     let newest: number | undefined;
+    let read = 0;
+    let all = false;
     for await (const list of pages(
       (token) => circleci.listPipelinesPage(slug, token),
       (list) => list.next_page_token || undefined, // null on the last page, whatever the spec says
@@ -164,10 +182,13 @@ export class SiteLoader {
       seen.push(...list.items); // the older release pipelines on these pages are candidates for `older.ts`
       for (const p of list.items) {
         newest ??= p.number;
-        if (knownNumber !== undefined && p.number <= knownNumber) return { newest }; // nothing newer than what we know
-        if (isReleasePipeline(p)) return { pipeline: p, newest };
+        // nothing newer than what we know
+        if (knownNumber !== undefined && p.number <= knownNumber) return { newest, read, all: true };
+        read++;
+        if (isReleasePipeline(p)) return { pipeline: p, newest, read, all: false };
       }
+      all = !list.next_page_token;
     }
-    return { newest };
+    return { newest, read, all };
   }
 }

@@ -1,5 +1,5 @@
 import type { OlderCandidate } from './older';
-import type { NextReleaseInfo, PipelineInfo, StageInfo, WorkflowInfo } from './types';
+import type { NextReleaseInfo, PipelineInfo, PipelineSearch, StageInfo, WorkflowInfo } from './types';
 
 /** What is remembered about a site between refreshes (and persisted across reloads). */
 export interface SiteMemory {
@@ -10,6 +10,10 @@ export interface SiteMemory {
   stages?: StageInfo[];
   /** The workflow had finished when its jobs were read: nothing of it changes any more. */
   finished?: boolean;
+  /** The phase of the workflow's jobs when the workflow was last read (`live.ts`): the same phase, the same status. */
+  jobsPhase?: string;
+  /** No release pipeline found yet: the pipelines read so far (newest first), and whether that was all of them. */
+  searched?: PipelineSearch;
   /** Release tags known from GitHub. */
   tags?: string[];
   next?: NextReleaseInfo;

@@ -9,6 +9,11 @@ export interface PollerOptions {
   fastMs: () => number;
   /** Interval for every site when all are finished (default 5 min). */
   slowMs: () => number;
+  /**
+   * Interval for the live sites while the window is not focused or the view hidden (`background` mode, default 60 s):
+   * the attention notifications still fire for a release manager working in another window.
+   */
+  backgroundMs?: () => number;
   log?: Logger;
   now?: () => number;
 }
@@ -24,14 +29,35 @@ export function isLive(s: SiteSnapshot): boolean {
   return s.state === 'running' || s.state === 'waiting' || s.state === 'loading';
 }
 
+/** Job statuses of a job that runs (or is about to): its workflow changes by itself. */
+const RUNNING_JOB: ReadonlySet<string> = new Set(['running', 'queued', 'not_running']);
+
+/**
+ * A waiting release whose jobs all wait for a person (on hold, nothing running): it changes only when someone acts,
+ * so it is read on the slow cycle (or fast while watched after our own approval).
+ */
+export function waitsOnlyForPerson(s: SiteSnapshot): boolean {
+  return s.state === 'waiting' && !s.stages.some((st) => RUNNING_JOB.has(st.status));
+}
+
+/** Sites read every fast cycle: live ones that can change by themselves. */
+export function pollsFast(s: SiteSnapshot): boolean {
+  return isLive(s) && !waitsOnlyForPerson(s);
+}
+
+/** How the poller runs: `active` (view visible in a focused window), `background` (slow watch), `paused`. */
+export type PollingMode = 'active' | 'background' | 'paused';
+
 /**
  * Adaptive polling: live sites every `fastMs`, everything every `slowMs` (with GitHub's next-release facts),
- * sites being watched after an action every `fastMs` until the watch is satisfied. Paused while inactive (view
- * hidden, window unfocused); resuming refreshes what became due meanwhile.
+ * sites being watched after an action every `fastMs` until the watch is satisfied. A live site's fast read is its job
+ * list alone when its workflow is known (`live.ts`); a release whose jobs all wait for a person is read slowly. In
+ * `background` mode (window unfocused, view hidden) the live sites are read every `backgroundMs` instead, so the
+ * attention notifications still fire; resuming refreshes what became due meanwhile.
  */
 export class Poller {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private active = false;
+  private mode: PollingMode = 'paused';
   private running = false;
   private lastFull = 0;
   private readonly lastSite = new Map<string, number>();
@@ -47,32 +73,51 @@ export class Poller {
   }
 
   get isActive(): boolean {
-    return this.active;
+    return this.mode === 'active';
+  }
+
+  get pollingMode(): PollingMode {
+    return this.mode;
   }
 
   setActive(active: boolean): void {
-    if (active === this.active) return;
-    this.active = active;
-    this.log.debug(`polling ${active ? 'resumed' : 'paused'}`);
-    if (active) this.schedule(0);
-    else this.clear();
+    this.setMode(active ? 'active' : 'paused');
+  }
+
+  setMode(mode: PollingMode): void {
+    if (mode === this.mode) return;
+    const was = this.mode;
+    this.mode = mode;
+    this.log.debug(`polling ${mode}`);
+    if (mode === 'paused') this.clear();
+    else this.schedule(mode === 'active' || was === 'paused' ? 0 : undefined);
+  }
+
+  /** The interval of live sites in the current mode. */
+  private liveMs(): number {
+    if (this.mode !== 'background') return this.options.fastMs();
+    return Math.max(this.options.fastMs(), this.options.backgroundMs?.() ?? 60_000);
+  }
+
+  private get polling(): boolean {
+    return this.mode !== 'paused';
   }
 
   /** Records a full refresh made elsewhere (e.g. the Refresh command) so the next slow cycle counts from it. */
   markFullRefresh(): void {
     this.lastFull = this.now();
     for (const s of this.options.fleet.sites) this.lastSite.set(s, this.lastFull);
-    if (this.active) this.schedule();
+    if (this.polling) this.schedule();
   }
 
   /** Polls a site fast until `done` holds for its snapshot, or `forMs` passed (e.g. until a new tag's pipeline shows). */
   watch(site: string, done: (s: SiteSnapshot) => boolean, forMs = 10 * 60_000): void {
     this.watches.set(site, { until: this.now() + forMs, done });
-    if (this.active) this.schedule(Math.min(2000, this.options.fastMs()));
+    if (this.polling) this.schedule(Math.min(2000, this.options.fastMs()));
   }
 
   dispose(): void {
-    this.active = false;
+    this.mode = 'paused';
     this.clear();
   }
 
@@ -88,18 +133,22 @@ export class Poller {
         await fleet.refresh();
         for (const s of fleet.sites) this.lastSite.set(s, now);
       } else {
-        const due = fleet.all().filter((s) => {
-          const watched = this.watches.get(s.site);
-          if (watched) {
-            if (watched.until < now || watched.done(s)) this.watches.delete(s.site);
-            else return true;
-          }
-          return isLive(s) && now - (this.lastSite.get(s.site) ?? 0) >= this.options.fastMs() - 50;
-        });
-        if (due.length > 0) {
-          await fleet.refresh({ sites: due.map((s) => s.site), github: false });
-          for (const s of due) this.lastSite.set(s.site, now);
+        // watched sites: the whole chain (a new pipeline may appear); other live sites: their job list
+        const watched: string[] = [];
+        const fast: string[] = [];
+        const interval = this.liveMs();
+        for (const s of fleet.all()) {
+          const w = this.watches.get(s.site);
+          if (w && (w.until < now || w.done(s))) this.watches.delete(s.site);
+          const due = now - (this.lastSite.get(s.site) ?? 0) >= interval - 50;
+          if (this.watches.has(s.site) && (due || this.mode === 'active')) watched.push(s.site);
+          else if (pollsFast(s) && due) fast.push(s.site);
         }
+        await Promise.all([
+          watched.length > 0 ? fleet.refresh({ sites: watched, github: false }) : undefined,
+          fast.length > 0 ? fleet.refresh({ sites: fast, github: false, fast: true }) : undefined,
+        ]);
+        for (const site of [...watched, ...fast]) this.lastSite.set(site, now);
       }
       for (const [site, w] of this.watches) {
         const snap = fleet.get(site);
@@ -110,16 +159,16 @@ export class Poller {
       this.log.error(`polling failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       this.running = false;
-      if (this.active) this.schedule();
+      if (this.polling) this.schedule();
     }
   }
 
   private schedule(delay?: number): void {
     this.clear();
     const fleet = this.options.fleet;
-    const live = this.watches.size > 0 || fleet.all().some(isLive);
-    const wait =
-      delay ?? (live ? this.options.fastMs() : Math.max(0, this.lastFull + this.options.slowMs() - this.now()));
+    const live = this.watches.size > 0 || fleet.all().some(pollsFast);
+    const untilFull = Math.max(0, this.lastFull + this.options.slowMs() - this.now());
+    const wait = delay ?? (live ? Math.min(this.liveMs(), untilFull) : untilFull);
     this.timer = setTimeout(() => void this.tick(), wait);
   }
 

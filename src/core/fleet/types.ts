@@ -110,6 +110,14 @@ export interface NextReleaseInfo {
   updatedAt: number;
 }
 
+/** How far a project's pipeline list was read without finding a release pipeline (state `no-release`). */
+export interface PipelineSearch {
+  /** The newest pipelines read, none a release. */
+  pipelines: number;
+  /** The list ended: the project never built a release tag (else an older release may lie beyond the bound). */
+  all: boolean;
+}
+
 export interface SiteSnapshot {
   site: string;
   slug: string;
@@ -124,6 +132,8 @@ export interface SiteSnapshot {
   rejection?: Rejection;
   /** Who approved rollback-staging (a CircleCI login), when known. */
   rejectedBy?: string;
+  /** `no-release`: how far the pipeline list was read. */
+  searched?: PipelineSearch;
   /** Older release (or rollback) workflows of the site still on hold in CircleCI, newest first. */
   olderOnHold?: OlderRelease[];
   next?: NextReleaseInfo;
