@@ -269,9 +269,15 @@ export class FleetView implements vscode.Disposable {
     this.updatePolling();
   }
 
-  /** Polls only while the view is visible, the window focused and the view ready. */
+  /**
+   * Polls while the view is visible in a focused window and ready; once loaded, keeps a slow watch on the live sites
+   * while the window is unfocused or the view hidden (the attention notifications still fire).
+   */
   private updatePolling(): void {
-    this.parts.poller.setActive(this.parts.treeView.visible && vscode.window.state.focused && this.state === 'ready');
+    const { poller, treeView } = this.parts;
+    if (this.state !== 'ready') poller.setMode('paused');
+    else if (treeView.visible && vscode.window.state.focused) poller.setMode('active');
+    else poller.setMode(this.started && !this.notLoaded ? 'background' : 'paused');
   }
 
   /** …and loads on first sight. */

@@ -323,7 +323,13 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
         if (s.state === 'no-project') {
           item.label = vscode.l10n.t('CircleCI project not found, not followed, or the token has no access');
         } else if (s.state === 'no-release') {
-          item.label = vscode.l10n.t('No release pipeline: no v… tag has been built yet');
+          item.label =
+            s.searched && !s.searched.all
+              ? vscode.l10n.t(
+                  'No release pipeline in the newest {0} pipelines: an older release was not looked for',
+                  s.searched.pipelines,
+                )
+              : vscode.l10n.t('No release pipeline: no v… tag has been built yet');
         } else if (s.state === 'no-workflows') {
           item.label = vscode.l10n.t(
             'Pipeline {0} for {1} has no workflows',
