@@ -95,7 +95,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
 /** `PLANET4_SANDBOX=1` (the "Try the Sandbox" launch): starts the sandbox in `PLANET4_SANDBOX_SCENARIO` (mixed). */
 function startSandboxFromEnvironment(sandbox: SandboxController, log: vscode.LogOutputChannel): void {
   const scenario = (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed';
-  sandbox.start({ scenario }).catch((e: unknown) => {
+  // the platform release waits on hold-release: approving it runs the whole wave on the sandbox's fast clock
+  sandbox.start({ scenario, platformRelease: 'waiting' }).catch((e: unknown) => {
     log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`);
   });
 }
