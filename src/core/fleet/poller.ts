@@ -11,6 +11,11 @@ export interface PollerOptions {
   slowMs: () => number;
   log?: Logger;
   now?: () => number;
+  /**
+   * Another source read with the fleet on the same cycles (planet4-base's platform release): every fast cycle while
+   * `live()`, every slow (full) cycle otherwise.
+   */
+  platform?: { live(): boolean; refresh(options: { full: boolean }): Promise<void> };
 }
 
 /**
@@ -82,12 +87,14 @@ export class Poller {
     this.running = true;
     try {
       const fleet = this.options.fleet;
+      const platform = this.options.platform;
       const now = this.now();
       if (now - this.lastFull >= this.options.slowMs()) {
         this.lastFull = now;
-        await fleet.refresh();
+        await Promise.all([fleet.refresh(), platform?.refresh({ full: true })]);
         for (const s of fleet.sites) this.lastSite.set(s, now);
       } else {
+        const base = platform?.live() ? platform.refresh({ full: false }) : undefined;
         const due = fleet.all().filter((s) => {
           const watched = this.watches.get(s.site);
           if (watched) {
@@ -100,6 +107,7 @@ export class Poller {
           await fleet.refresh({ sites: due.map((s) => s.site), github: false });
           for (const s of due) this.lastSite.set(s.site, now);
         }
+        await base;
       }
       for (const [site, w] of this.watches) {
         const snap = fleet.get(site);
@@ -117,7 +125,7 @@ export class Poller {
   private schedule(delay?: number): void {
     this.clear();
     const fleet = this.options.fleet;
-    const live = this.watches.size > 0 || fleet.all().some(isLive);
+    const live = this.watches.size > 0 || fleet.all().some(isLive) || this.options.platform?.live() === true;
     const wait =
       delay ?? (live ? this.options.fastMs() : Math.max(0, this.lastFull + this.options.slowMs() - this.now()));
     this.timer = setTimeout(() => void this.tick(), wait);
