@@ -130,6 +130,7 @@ export class PlatformLoader {
       stages: [],
     };
     if (name === 'release' && p.vcs?.tag) info.tag = p.vcs.tag;
+    if (p.vcs?.revision) info.revision = p.vcs.revision;
     if (w?.stopped_at) info.stoppedAt = w.stopped_at;
     // a pipeline still setting up its workflows: read again on the next cycle
     if (!w) return info.status === 'running' && name === 'release' ? info : undefined;
