@@ -12,6 +12,7 @@ import { registerShowLog } from './commands/showLog';
 import type { Connection } from './connection';
 import type { Fleet } from './core/fleet/fleet';
 import type { Poller } from './core/fleet/poller';
+import type { PlatformSource } from './core/platform/types';
 import type { Sandbox, SandboxOptions } from './sandbox';
 import { createServices } from './services';
 import type { ViewState } from './treeViews/fleetView';
@@ -29,6 +30,8 @@ export interface Planet4Api {
   readonly treeView: vscode.TreeView<PipelineNode>;
   readonly fleet: Fleet;
   readonly poller: Poller;
+  /** The platform release (planet4-base's release wave), as last read. */
+  readonly platform: PlatformSource;
   readonly connection: Connection;
   /** The status bar count and the notifications shown. */
   readonly attention: Attention;
@@ -80,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     treeView,
     fleet,
     poller,
+    platform: services.platform,
     connection,
     attention,
     reportPanels: visualReport.panels,
@@ -95,7 +99,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
 /** `PLANET4_SANDBOX=1` (the "Try the Sandbox" launch): starts the sandbox in `PLANET4_SANDBOX_SCENARIO` (mixed). */
 function startSandboxFromEnvironment(sandbox: SandboxController, log: vscode.LogOutputChannel): void {
   const scenario = (process.env.PLANET4_SANDBOX_SCENARIO as SandboxOptions['scenario']) ?? 'mixed';
-  sandbox.start({ scenario }).catch((e: unknown) => {
+  // the platform release waits on hold-release: approving it runs the whole wave on the sandbox's fast clock
+  sandbox.start({ scenario, platformRelease: 'waiting' }).catch((e: unknown) => {
     log.error(`Sandbox: ${e instanceof Error ? e.message : String(e)}`);
   });
 }

@@ -7,6 +7,7 @@ import type { CircleCiClient } from './core/api/circleci/client';
 import type { GitHubClient } from './core/api/github/client';
 import { Fleet } from './core/fleet/fleet';
 import { Poller } from './core/fleet/poller';
+import { PlatformReader } from './core/platform/reader';
 import { PlatformStore } from './core/platform/store';
 import { ActionGuard } from './core/release/guard';
 import { FleetStateStore } from './store/fleetState';
@@ -31,6 +32,8 @@ export interface Services {
   readonly guard: ActionGuard;
   /** The platform release (planet4-base's release wave), as last read. */
   readonly platform: PlatformStore;
+  /** Reads planet4-base into `platform` (the poller calls it with the fleet; commands after an approval). */
+  readonly platformReader: PlatformReader;
   /** The CircleCI client for the current endpoint and token; throws a user-facing Error when there is no token. */
   circleci(): CircleCiClient;
   /** The GitHub client for the current endpoint and session; throws a user-facing Error when not signed in. */
@@ -70,7 +73,24 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     organization,
     log,
   });
-  const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
+  const platform = new PlatformStore((e) => {
+    log.error(`platform listener failed: ${String(e)}`);
+  });
+  const platformReader = new PlatformReader({
+    circleci: () => connection.circleci(),
+    organization,
+    fleet,
+    store: platform,
+    log,
+  });
+  context.subscriptions.push(platformReader);
+  const poller = new Poller({
+    fleet,
+    fastMs: () => settings.fastPollMs(),
+    slowMs: () => settings.slowPollMs(),
+    log,
+    platform: platformReader,
+  });
   const tree = new PipelinesTreeProvider(fleet, organization);
   const treeView = vscode.window.createTreeView('planet4.pipelines', {
     treeDataProvider: tree,
@@ -101,9 +121,8 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     treeView,
     organization,
     guard: new ActionGuard(),
-    platform: new PlatformStore((e) => {
-      log.error(`platform listener failed: ${String(e)}`);
-    }),
+    platform,
+    platformReader,
     circleci: () => connection.circleci(),
     github: () => connection.github(),
     confirmActions: () => settings.confirmActions(),

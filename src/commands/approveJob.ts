@@ -7,6 +7,7 @@ import { REJECTION_DETAIL, rejectionWords, unfinished } from '../core/release/re
 import { readCachedReport } from '../core/report/cache';
 import type { Services } from '../services';
 import { loadedReportSummary, reportCacheRoot } from '../webviews/report/panels';
+import { approveBase, namesBase } from './approveBase';
 import { registerCommand } from './command';
 import { runReleaseAction, type Mutation } from './releaseAction';
 import { optionalString, siteArgument, siteFor } from './siteArgs';
@@ -37,6 +38,8 @@ export const approvable = (s: SiteSnapshot): StageInfo[] =>
 export function registerApproveJob(services: Services): vscode.Disposable[] {
   return [
     registerCommand(services, 'planet4.approveJob', async (arg): Promise<ApproveResult | undefined> => {
+      // planet4-base's approvals (hold-release, hold-changelog, hold-dev-sites): base is not a site
+      if (namesBase(arg)) return approveBase(services, arg);
       // Every argument is checked before any request.
       if (arg !== undefined) siteArgument(arg);
       let job = optionalString(arg, 'job');

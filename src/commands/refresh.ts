@@ -9,7 +9,7 @@ export function registerRefresh(services: Services, reloadSites: () => Promise<v
     registerCommand(services, 'planet4.refresh', async () => {
       await vscode.window.withProgress({ location: { viewId: 'planet4.pipelines' } }, async () => {
         await reloadSites();
-        await services.fleet.refresh();
+        await Promise.all([services.fleet.refresh(), services.platformReader.refresh({ full: true })]);
         services.poller.markFullRefresh();
       });
       return { sites: services.fleet.sites.length };

@@ -38,8 +38,10 @@ export function runReleaseAction<S, T, R>(
   services: ActionServices,
   site: string,
   action: lifecycle.ReleaseAction<S, T, R>,
+  /** What differs for an action that is not on a site (planet4-base: it reads and watches the platform instead). */
+  overrides: Partial<Pick<lifecycle.ActionContext, 'fleet' | 'poller'>> = {},
 ): Promise<R | undefined> {
-  return lifecycle.runReleaseAction(inVsCode(services), site, action);
+  return lifecycle.runReleaseAction({ ...inVsCode(services), ...overrides }, site, action);
 }
 
 /** Sends a change once, logs it, reads the site again and watches it (a batch: its own guard and confirmation). */

@@ -50,7 +50,7 @@ export class SandboxController implements vscode.Disposable {
   register(): vscode.Disposable[] {
     return [
       registerCommand(this.services, 'planet4.startSandbox', async (arg) => {
-        const options = isScriptedArg(arg) ? (arg as SandboxOptions) : {};
+        const options: SandboxOptions = isScriptedArg(arg) ? (arg as SandboxOptions) : { platformRelease: 'waiting' };
         const sandbox = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the Planet 4 sandbox…') },
           () => this.start(options),

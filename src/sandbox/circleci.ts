@@ -1,5 +1,6 @@
 /** The sandbox's CircleCI API v2: the user, projects (pipelines, jobs, artifact lists), pipelines and workflows. */
 import { artifactsOf } from './artifacts';
+import { BASE } from './base';
 import { ciUnauthorized, jobDetails, jobJson, pipelineJson, workflowJson } from './circleciJson';
 import { json, paginate, type Ctx, type Reply } from './http';
 import { DEVELOPER, TOKENS, USERS } from './people';
@@ -15,7 +16,7 @@ export function siteOfSlug(world: World, vcs: string, org: string, repo: string)
     return undefined;
   }
   const site = repo.slice('planet4-'.length);
-  return world.isSite(site) ? site : undefined;
+  return world.isSite(site) ? site : repo === 'planet4-base' ? BASE : undefined;
 }
 
 export const SLUG_ROUTE = /^\/project\/([^/]+)\/([^/]+)\/([^/]+)(\/.*)$/;
@@ -26,6 +27,7 @@ export function handleCircleci(world: World, files: readonly string[], ctx: Ctx)
     return ciUnauthorized();
   }
   const noAccess = token === TOKENS.circleciNoAccess;
+  world.runDue();
   const now = world.options.now();
   if (ctx.path === '/me' && ctx.method === 'GET') {
     return json(200, {
@@ -51,7 +53,8 @@ export function handleCircleci(world: World, files: readonly string[], ctx: Ctx)
   if ((r = SLUG_ROUTE.exec(ctx.path))) {
     const [, vcs = '', org = '', repoName = '', rest = ''] = r;
     const site = siteOfSlug(world, vcs, org, repoName);
-    const project = site === undefined || noAccess ? undefined : world.project(site);
+    const project =
+      site === undefined || noAccess ? undefined : site === BASE ? world.baseProject() : world.project(site);
     if (!project) {
       return PROJECT_NOT_FOUND;
     }

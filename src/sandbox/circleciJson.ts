@@ -9,7 +9,7 @@ export function ciUnauthorized(): Reply {
 }
 
 export function pipelineJson(p: Pipeline): Record<string, unknown> {
-  const repoUrl = `https://github.com/greenpeace/planet4-${p.project.site}`;
+  const repoUrl = `https://github.com/greenpeace/${p.project.repoName}`;
   const vcs: Record<string, unknown> = {
     provider_name: 'GitHub',
     target_repository_url: repoUrl,
@@ -95,12 +95,12 @@ export function jobDetails(ctx: Ctx, project: Project, job: Job): Record<string,
   const wf = job.workflow;
   const started = job.startedAt ?? wf.createdAt;
   return {
-    web_url: `https://app.circleci.com/pipelines/github/greenpeace/planet4-${project.site}/${wf.pipeline.number}/workflows/${wf.id}/jobs/${job.number ?? 0}`,
+    web_url: `https://app.circleci.com/pipelines/github/greenpeace/${project.repoName}/${wf.pipeline.number}/workflows/${wf.id}/jobs/${job.number ?? 0}`,
     project: {
       id: project.id,
       slug: project.slug,
-      name: `planet4-${project.site}`,
-      external_url: `https://github.com/greenpeace/planet4-${project.site}`,
+      name: project.repoName,
+      external_url: `https://github.com/greenpeace/${project.repoName}`,
     },
     parallel_runs: [{ index: 0, status: job.status }],
     started_at: isoMillis(started),

@@ -1,14 +1,26 @@
-import { SCENARIOS, startSandbox, type ScenarioName } from './index';
+import { SCENARIOS, startSandbox, type PlatformReleaseStart, type ScenarioName } from './index';
 
 function usage(): never {
   console.error(
-    `usage: node dist/sandbox-cli.js [--port N] [--scenario ${SCENARIOS.join('|')}] [--speed N] [--latency MS]`,
+    `usage: node dist/sandbox-cli.js [--port N] [--scenario ${SCENARIOS.join('|')}] [--speed N] [--latency MS] [--platform-release waiting|finished]`,
   );
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { port: number; scenario: ScenarioName; speed: number; latency: number } {
-  const out = { port: 0, scenario: 'mixed' as ScenarioName, speed: 30, latency: 0 };
+function parseArgs(argv: string[]): {
+  port: number;
+  scenario: ScenarioName;
+  speed: number;
+  latency: number;
+  platformRelease: PlatformReleaseStart;
+} {
+  const out = {
+    port: 0,
+    scenario: 'mixed' as ScenarioName,
+    speed: 30,
+    latency: 0,
+    platformRelease: 'waiting' as PlatformReleaseStart,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -35,6 +47,12 @@ function parseArgs(argv: string[]): { port: number; scenario: ScenarioName; spee
       case '--latency':
         out.latency = Number(value);
         break;
+      case '--platform-release':
+        if (value !== 'waiting' && value !== 'finished') {
+          usage();
+        }
+        out.platformRelease = value;
+        break;
       default:
         usage();
     }
@@ -53,6 +71,7 @@ async function main(): Promise<void> {
     clock: 'realtime',
     speed: args.speed,
     latencyMs: args.latency,
+    platformRelease: args.platformRelease,
   });
   const roles = (Object.entries(sandbox.roles) as [string, string[]][])
     .filter(([, sites]) => sites.length > 0)
@@ -69,6 +88,8 @@ Tokens:
   GitHub (read-only):  ${sandbox.tokens.githubReadOnly}
   CircleCI (full):     ${sandbox.tokens.circleci}
   CircleCI (no access): ${sandbox.tokens.circleciNoAccess}
+
+Platform release: ${args.platformRelease === 'waiting' ? 'planet4-base v26.17.0 waits on hold-release: approve it to start the wave (53 sites, 30 s apart on the sandbox clock)' : 'finished'}
 
 Roles:
 ${roles === '' ? '  (all sites green)' : roles}

@@ -1,3 +1,4 @@
+import type { PlatformReleaseStart } from './base';
 import { botReleaseTag, botTriggerBuild, generatorConfigCommit } from './bot';
 import { DEFAULT_START, SimClock } from './clock';
 import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSitesText } from './data';
@@ -8,7 +9,7 @@ import { MINUTE } from './util';
 import { TOKENS } from './people';
 import { World } from './world';
 
-export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry };
+export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry, PlatformReleaseStart };
 export { SCENARIOS };
 
 export interface SandboxOptions {
@@ -31,6 +32,12 @@ export interface SandboxOptions {
   /** GitHub's secondary rate limit: content-creating requests (new commits, tags, refs; moved refs) allowed in a
    * rolling minute, real time; more answer 403 with `retry-after`. Default 80. */
   contentPerMinute?: number;
+  /**
+   * Where planet4-base's platform release stands at start: 'finished' (default: the previous release is done) or
+   * 'waiting' (release v26.17.0 waits on hold-release, a develop run on hold-dev-sites): approving hold-release starts
+   * the wave, the bot tagging every site 30 s apart on the sandbox clock.
+   */
+  platformRelease?: PlatformReleaseStart;
 }
 
 export interface Sandbox {
@@ -82,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => clock.now(),
     noise: options.pipelineNoise ?? 'realistic',
     ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
+    ...(options.platformRelease !== undefined ? { platformRelease: options.platformRelease } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];
@@ -125,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     generatorConfigCommit: (site: string) => generatorConfigCommit(world, site),
     botReleaseTag: (site: string, failing?: readonly string[]) => botReleaseTag(world, site, failing),
     mainHead: (site: string) => {
+      world.runDue();
       const head = world.siteRepo(site).headOf('main');
       if (!head) {
         throw new Error(`sandbox: ${site} has no main branch`);

@@ -7,26 +7,33 @@ export const AUTO_APPROVAL = 'auto-approval';
 
 export type JobStatus = 'blocked' | 'running' | 'success' | 'failed' | 'on_hold' | 'not_run' | 'canceled';
 export type WorkflowStatus = 'success' | 'running' | 'failed' | 'failing' | 'on_hold' | 'canceled';
-export type WorkflowName = 'production' | 'rollback' | 'develop' | 'backup';
+/** `release` is planet4-base's platform release (`base.ts`); base's `develop` has its own jobs there too. */
+export type WorkflowName = 'production' | 'rollback' | 'develop' | 'backup' | 'release';
+export type SiteWorkflowName = Exclude<WorkflowName, 'release'>;
 export type TriggerType = 'webhook' | 'api' | 'scheduled_pipeline';
 
-interface JobDef {
+export interface JobDef {
   name: string;
   type: 'build' | 'approval';
   requires: string[];
   minutes: number;
 }
 
-const build = (name: string, minutes: number, requires: string[] = []): JobDef => ({
+export const build = (name: string, minutes: number, requires: string[] = []): JobDef => ({
   name,
   type: 'build',
   requires,
   minutes,
 });
-const approval = (name: string, requires: string[]): JobDef => ({ name, type: 'approval', requires, minutes: 0 });
+export const approval = (name: string, requires: string[]): JobDef => ({
+  name,
+  type: 'approval',
+  requires,
+  minutes: 0,
+});
 
 /** Workflows exactly as PIPELINE.md describes them. */
-export const WORKFLOWS: Record<WorkflowName, JobDef[]> = {
+export const WORKFLOWS: Record<SiteWorkflowName, JobDef[]> = {
   production: [
     build('visualtests-reference', 5),
     build('build', 4),

@@ -3,6 +3,7 @@ import {
   CI_BOT,
   WORKFLOWS,
   type Job,
+  type JobDef,
   type Pipeline,
   type PipelineRequest,
   type Registry,
@@ -10,6 +11,15 @@ import {
   type WorkflowName,
 } from './pipelines';
 import { MINUTE, uuidFrom } from './util';
+
+/** What makes a project other than a site's (planet4-base, `base.ts`): its workflows, and what its jobs do. */
+export interface ProjectKind {
+  readonly repoName: string;
+  workflowsFor(p: Pipeline): WorkflowName[];
+  jobs(name: WorkflowName): JobDef[];
+  /** A build job started running at `at`. */
+  started?(job: Job, at: number): void;
+}
 
 /** A CircleCI project and its simulated pipelines; events happen when `sync(now)` is called. */
 export class Project {
@@ -31,13 +41,18 @@ export class Project {
     readonly registry: Registry,
     firstPipelineNumber: number,
     firstJobNumber: number,
+    readonly kind?: ProjectKind,
   ) {
     this.nextPipeline = firstPipelineNumber;
     this.nextJob = firstJobNumber;
   }
 
   get slug(): string {
-    return `gh/greenpeace/planet4-${this.site}`;
+    return `gh/greenpeace/${this.repoName}`;
+  }
+
+  get repoName(): string {
+    return this.kind?.repoName ?? `planet4-${this.site}`;
   }
 
   get id(): string {
@@ -97,6 +112,9 @@ export class Project {
   }
 
   private workflowsFor(p: Pipeline): WorkflowName[] {
+    if (this.kind) {
+      return this.kind.workflowsFor(p);
+    }
     if (p.triggerType === 'scheduled_pipeline') {
       return ['backup'];
     }
@@ -142,7 +160,8 @@ export class Project {
       startedBy: pipeline.actor.id,
       autoApprovalFails: failing.has(AUTO_APPROVAL),
     };
-    for (const def of WORKFLOWS[name]) {
+    const defs = this.kind ? this.kind.jobs(name) : name === 'release' ? [] : WORKFLOWS[name];
+    for (const def of defs) {
       wf.jobs.push({
         id: uuidFrom(`job:${wfId}:${def.name}`),
         name: def.name,
@@ -247,6 +266,7 @@ export class Project {
             job.number = this.nextJob++;
             job.endAt = at + job.minutes * MINUTE;
             this.jobsByNumber.set(job.number, job);
+            this.kind?.started?.(job, at);
           }
           changed = true;
         }

@@ -1,7 +1,8 @@
+import { buildBaseHistory, createBaseProject, type PlatformReleaseStart } from './base';
 import { circleciSkips } from './bot';
 import { ContentLimit } from './contentLimit';
 import { buildBase, buildSite, vcsOf } from './history';
-import { DEVELOPER, actorOf, person, type Identity } from './people';
+import { BOT, DEVELOPER, actorOf, person, type Identity } from './people';
 import type { Pipeline, Registry, Vcs } from './pipelines';
 import type { Project } from './project';
 import type { GitCommit, GitPerson, Repo } from './repo';
@@ -18,6 +19,8 @@ export interface WorldOptions {
   noise: 'realistic' | 'none';
   /** GitHub's secondary limit: content-creating requests allowed in a rolling minute (default 80). */
   contentPerMinute?: number;
+  /** Where planet4-base's platform release stands at start (default 'finished'). */
+  platformRelease?: PlatformReleaseStart;
 }
 
 export type RefResult = { ok: true; ref: string; sha: string } | { ok: false; status: number; message: string };
@@ -32,8 +35,16 @@ export class World {
   private readonly plans = new Map<string, SitePlan>();
   /** GitHub's secondary rate limit on content creation. */
   readonly contentLimit: ContentLimit;
+  readonly options: WorldOptions;
+  private base: Project | undefined;
+  /** What happens later on the sandbox clock (the bot's 30 s steps), in time order. */
+  private readonly events: { at: number; seq: number; run: () => void }[] = [];
+  private eventSeq = 0;
+  /** While a scheduled event runs: its time, which is `now` for everything it does. */
+  private eventAt: number | undefined;
 
-  constructor(readonly options: WorldOptions) {
+  constructor(options: WorldOptions) {
+    this.options = { ...options, now: () => this.eventAt ?? options.now() };
     this.siteSet = new Set(options.sites);
     this.contentLimit = new ContentLimit(options.contentPerMinute ?? 80);
     this.order = new Map(siteOrder(options.sites).map((s, i) => [s, i]));
@@ -52,8 +63,50 @@ export class World {
     return plan;
   }
 
+  /** Schedules `run` at `at` on the sandbox clock; it runs, with `now` = `at`, when the world is next used after it. */
+  schedule(at: number, run: () => void): void {
+    this.events.push({ at, seq: this.eventSeq++, run });
+    this.events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /** Runs every scheduled event due by now, in time order (each sees its own time as now). */
+  runDue(): void {
+    if (this.eventAt !== undefined) return;
+    const now = this.options.now();
+    for (let e = this.events[0]; e !== undefined && e.at <= now; e = this.events[0]) {
+      this.events.shift();
+      this.eventAt = e.at;
+      try {
+        e.run();
+      } finally {
+        this.eventAt = undefined;
+      }
+    }
+  }
+
+  /** planet4-base's CircleCI project (`gh/greenpeace/planet4-base`), synced to now. */
+  baseProject(): Project {
+    this.runDue();
+    if (!this.base) {
+      const repo = this.repo('planet4-base');
+      this.base = createBaseProject(this, this.options.sites, this.options.start);
+      if (repo) {
+        buildBaseHistory(
+          this.base,
+          repo,
+          this.options.start,
+          this.options.sites.length,
+          this.options.platformRelease ?? 'finished',
+        );
+      }
+    }
+    this.base.sync(this.options.now());
+    return this.base;
+  }
+
   /** planet4-base or planet4-<site>; undefined for anything else. */
   repo(name: string): Repo | undefined {
+    this.runDue();
     const existing = this.repos.get(name);
     if (existing) {
       return existing;
@@ -76,6 +129,7 @@ export class World {
     if (!this.isSite(site)) {
       return undefined;
     }
+    this.runDue();
     if (!this.repos.has(`planet4-${site}`)) {
       this.buildSite(site);
     }
@@ -121,6 +175,10 @@ export class World {
    */
   refChanged(repo: Repo, ref: string, target: string, who: Identity = DEVELOPER, failing?: readonly string[]): void {
     const site = repo.name.startsWith('planet4-') ? repo.name.slice('planet4-'.length) : undefined;
+    if (repo.name === 'planet4-base') {
+      this.baseRefChanged(repo, ref, target, who);
+      return;
+    }
     if (site === undefined || !this.isSite(site)) {
       return;
     }
@@ -146,7 +204,12 @@ export class World {
         actor: actorOf(who),
         vcs: { ...vcsOf(c), tag },
         parameters: {},
-        failing: [...(this.plan(site).visualDiffs ? ['visualtests-compare'] : []), ...(failing ?? [])],
+        failing: [
+          ...(this.plan(site).visualDiffs ? ['visualtests-compare'] : []),
+          // the wave's failed deploy: the bot's tag of a site whose production deploy is broken
+          ...(who.login === BOT.login && this.plan(site).failedDeploy ? ['deploy-production'] : []),
+          ...(failing ?? []),
+        ],
       });
     } else if (ref === 'refs/heads/main') {
       project.createPipeline({
@@ -159,12 +222,35 @@ export class World {
     }
   }
 
+  /** A push on planet4-base: a `v…` tag makes a platform release, main a develop run. */
+  private baseRefChanged(repo: Repo, ref: string, target: string, who: Identity): void {
+    const sha = repo.peel(target);
+    const c = sha === undefined ? undefined : repo.commit(sha);
+    if (!c || circleciSkips(c.message)) {
+      return;
+    }
+    const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+    if (tag !== undefined ? !tag.startsWith('v') : ref !== 'refs/heads/main') {
+      return;
+    }
+    this.baseProject().createPipeline({
+      at: this.options.now(),
+      triggerType: 'webhook',
+      actor: actorOf(who),
+      vcs: { ...vcsOf(c), ...(tag !== undefined ? { tag } : { branch: 'main' }) },
+      parameters: {},
+    });
+  }
+
   /** POST /project/{slug}/pipeline */
   trigger(
     project: Project,
     body: { branch?: string; tag?: string; parameters: Record<string, string | number | boolean> },
   ): Pipeline {
-    const repo = this.siteRepo(project.site);
+    const repo = project.kind ? this.repo(project.kind.repoName) : this.siteRepo(project.site);
+    if (!repo) {
+      throw new Error(`sandbox: no repository for ${project.slug}`);
+    }
     const now = this.options.now();
     const ref = body.tag !== undefined ? `refs/tags/${body.tag}` : `refs/heads/${body.branch ?? 'main'}`;
     const target = repo.refs.get(ref);
@@ -184,7 +270,10 @@ export class World {
         ...(body.tag !== undefined ? { tag: body.tag } : { branch: body.branch ?? 'main' }),
       },
       parameters: body.parameters,
-      failing: this.plan(project.site).visualDiffs && body.parameters.rollback !== true ? ['visualtests-compare'] : [],
+      failing:
+        !project.kind && this.plan(project.site).visualDiffs && body.parameters.rollback !== true
+          ? ['visualtests-compare']
+          : [],
       ...(c ? {} : { errorMessage: `Could not find a ${body.tag !== undefined ? 'tag' : 'branch'} named ${ref}` }),
     });
   }

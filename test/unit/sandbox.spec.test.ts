@@ -428,6 +428,35 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
     );
   });
 
+  it('CircleCI planet4-base: its pipelines, the release workflow and its jobs, approving hold-release', async () => {
+    const base = await startSandbox({ scenario: 'green', platformRelease: 'waiting', sites: ['africa', 'brasil'] });
+    try {
+      const list = await ci(base, '/project/gh/greenpeace/planet4-base/pipeline');
+      check('cci', 'GET', '/project/{project-slug}/pipeline', list, 200);
+      const release = items<CiPipeline & { vcs: { tag?: string } }>(list).find((p) => p.vcs.tag === 'v26.17.0');
+      assert.ok(release, 'the base release waiting on hold-release');
+      const wf = await workflowOf(base, release.id);
+      check('cci', 'GET', '/workflow/{id}', await ci(base, `/workflow/${wf.id}`), 200);
+      const jobsAnswer = await ci(base, `/workflow/${wf.id}/job`);
+      check('cci', 'GET', '/workflow/{id}/job', jobsAnswer, 200);
+      const jobs = await jobsOf(base, wf.id);
+      assert.deepEqual([...jobs.keys()], ['hold-release', 'release-sites', 'hold-changelog', 'changelog']);
+      const hold = jobs.get('hold-release');
+      assert.ok(hold?.approval_request_id);
+      const approve = await ci(base, `/workflow/${wf.id}/approve/${hold.approval_request_id}`, { method: 'POST' });
+      check('cci', 'POST', '/workflow/{id}/approve/{approval_request_id}', approve, 202);
+      base.clock.advance(60_000); // release-sites tags africa at once and brasil 30 s later
+      const africa = items<{ vcs: { tag?: string }; trigger: { actor: { login: string } } }>(
+        await ci(base, `/project/${slug('africa')}/pipeline`),
+      )[0];
+      assert.match(africa?.vcs.tag ?? '', /^v/);
+      assert.equal(africa?.trigger.actor.login, 'planet4-bot', "the bot's tag made africa's newest pipeline");
+      check('cci', 'GET', '/workflow/{id}/job', await ci(base, `/workflow/${wf.id}/job`), 200);
+    } finally {
+      await base.close();
+    }
+  });
+
   it('covered every route', () => {
     const routes = [...covered].map((c) => c.split(' ').slice(0, 3).join(' '));
     assert.ok(new Set(routes).size >= 29, `covered ${new Set(routes).size}: ${[...new Set(routes)].join('\n')}`);

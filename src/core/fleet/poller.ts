@@ -16,6 +16,11 @@ export interface PollerOptions {
   backgroundMs?: () => number;
   log?: Logger;
   now?: () => number;
+  /**
+   * Another source read with the fleet on the same cycles (planet4-base's platform release): every fast cycle while
+   * `live()`, every slow (full) cycle otherwise.
+   */
+  platform?: { live(): boolean; refresh(options: { full: boolean }): Promise<void> };
 }
 
 /**
@@ -127,12 +132,14 @@ export class Poller {
     this.running = true;
     try {
       const fleet = this.options.fleet;
+      const platform = this.options.platform;
       const now = this.now();
       if (now - this.lastFull >= this.options.slowMs()) {
         this.lastFull = now;
-        await fleet.refresh();
+        await Promise.all([fleet.refresh(), platform?.refresh({ full: true })]);
         for (const s of fleet.sites) this.lastSite.set(s, now);
       } else {
+        const base = platform?.live() ? platform.refresh({ full: false }) : undefined;
         // watched sites: the whole chain (a new pipeline may appear); other live sites: their job list
         const watched: string[] = [];
         const fast: string[] = [];
@@ -149,6 +156,7 @@ export class Poller {
           fast.length > 0 ? fleet.refresh({ sites: fast, github: false, fast: true }) : undefined,
         ]);
         for (const site of [...watched, ...fast]) this.lastSite.set(site, now);
+        await base;
       }
       for (const [site, w] of this.watches) {
         const snap = fleet.get(site);
@@ -166,7 +174,7 @@ export class Poller {
   private schedule(delay?: number): void {
     this.clear();
     const fleet = this.options.fleet;
-    const live = this.watches.size > 0 || fleet.all().some(pollsFast);
+    const live = this.watches.size > 0 || fleet.all().some(pollsFast) || this.options.platform?.live() === true;
     const untilFull = Math.max(0, this.lastFull + this.options.slowMs() - this.now());
     const wait = delay ?? (live ? Math.min(this.liveMs(), untilFull) : untilFull);
     this.timer = setTimeout(() => void this.tick(), wait);

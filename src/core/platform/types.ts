@@ -36,6 +36,8 @@ export interface PlatformWorkflow {
   pipelineNumber: number;
   /** The base tag (`v26.17.0`) for `release`; undefined for `develop` (branch main). */
   tag?: string;
+  /** The commit the pipeline ran for (added by the loader, issue 13: confirmations name it). */
+  revision?: string;
   /** In PLATFORM_RELEASE_STAGES / PLATFORM_DEVELOP_STAGES order, others after. */
   stages: PlatformStage[];
 }

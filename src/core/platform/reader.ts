@@ -1,0 +1,89 @@
+import type { CircleCiClient } from '../api/circleci/client';
+import { ApiError } from '../api/errors';
+import type { Fleet } from '../fleet/fleet';
+import { silentLogger, type Logger } from '../util/logger';
+import { PlatformLoader } from './loader';
+import type { PlatformStore } from './store';
+import type { PlatformSnapshot } from './types';
+import { computeWave, platformLive } from './wave';
+
+export interface PlatformReaderOptions {
+  circleci: () => CircleCiClient;
+  organization: () => string;
+  fleet: Pick<Fleet, 'all' | 'sites' | 'onDidChange'>;
+  store: PlatformStore;
+  log?: Logger;
+  now?: () => number;
+}
+
+/**
+ * Feeds the platform store: reads planet4-base with the fleet (the poller calls `refresh` on its cycles: every fast
+ * cycle while `live()`, every slow cycle otherwise) and recomputes the wave, without a request, whenever a site's
+ * snapshot changes. planet4-base is never one of the fleet's sites.
+ */
+export class PlatformReader {
+  private readonly loader: PlatformLoader;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private inFlight: Promise<void> | undefined;
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly options: PlatformReaderOptions) {
+    this.log = options.log ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.loader = new PlatformLoader({
+      circleci: options.circleci,
+      organization: options.organization,
+      log: this.log,
+      now: this.now,
+    });
+    this.subscription = options.fleet.onDidChange((sites) => {
+      // a new site list (first load, another endpoint or organization): base is read with it
+      if (sites.length === 0 && options.fleet.sites.length > 0) void this.refresh({ full: true });
+      else this.publish(options.store.snapshot());
+    });
+  }
+
+  /** Base's release is live: the poller reads it on the fast cycle. */
+  live(): boolean {
+    return platformLive(this.options.store.snapshot());
+  }
+
+  /** Reads base again (a read in flight is shared); `full` on the slow cycle. A failure is kept in the snapshot. */
+  refresh(options: { full?: boolean } = {}): Promise<void> {
+    this.inFlight ??= this.read(options).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** After an approval sent from here: the next read reads the workflows' jobs again. */
+  invalidate(): void {
+    this.loader.invalidate();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+
+  private async read(options: { full?: boolean }): Promise<void> {
+    let snapshot: PlatformSnapshot;
+    try {
+      snapshot = await this.loader.load(options);
+    } catch (e) {
+      const previous = this.options.store.snapshot();
+      const kind = e instanceof ApiError ? e.kind : 'unknown';
+      const message = e instanceof Error ? e.message : String(e);
+      if (!(e instanceof ApiError)) this.log.error(`planet4-base: unexpected failure: ${message}`);
+      else this.log.warn(`planet4-base: ${message}`);
+      snapshot = { ...previous, state: 'error', error: { kind, message } };
+      delete snapshot.waitingFor;
+    }
+    this.publish(snapshot);
+  }
+
+  private publish(snapshot: PlatformSnapshot): void {
+    const { fleet, store } = this.options;
+    store.set(snapshot, computeWave(snapshot, fleet.all(), fleet.sites, this.now()));
+  }
+}
