@@ -71,7 +71,10 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     log,
   });
   const poller = new Poller({ fleet, fastMs: () => settings.fastPollMs(), slowMs: () => settings.slowPollMs(), log });
-  const tree = new PipelinesTreeProvider(fleet, organization);
+  const platform = new PlatformStore((e) => {
+    log.error(`platform listener failed: ${String(e)}`);
+  });
+  const tree = new PipelinesTreeProvider(fleet, organization, platform);
   const treeView = vscode.window.createTreeView('planet4.pipelines', {
     treeDataProvider: tree,
     showCollapseAll: true,
@@ -89,6 +92,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     attention,
     connection,
     log,
+    platform,
   });
   const services: Services = {
     context,
@@ -101,9 +105,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     treeView,
     organization,
     guard: new ActionGuard(),
-    platform: new PlatformStore((e) => {
-      log.error(`platform listener failed: ${String(e)}`);
-    }),
+    platform,
     circleci: () => connection.circleci(),
     github: () => connection.github(),
     confirmActions: () => settings.confirmActions(),
