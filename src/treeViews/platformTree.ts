@@ -90,16 +90,18 @@ export function platformStateWords(snapshot: PlatformSnapshot): string {
   }
 }
 
-/** `Wave: 31 of 53 sites tagged · 22 remaining · ETA ~11 min` (or `· 4 need a person` once all are tagged). */
+/** `Wave: 31 of 53 sites tagged · 22 remaining · ETA ~11 min` (or `· 4 sites need a person` once all are tagged). */
 export function waveLabel(wave: Wave): string {
-  const tagged = vscode.l10n.t('Wave: {0} of {1} sites tagged', wave.tagged, wave.total);
+  return vscode.l10n.t('Wave: {0}', waveProgress(wave));
+}
+
+/** `31 of 53 sites tagged · 22 remaining · ETA ~11 min`, or `53 of 53 sites tagged · 4 sites need a person`. */
+export function waveProgress(wave: Wave): string {
+  const tagged = vscode.l10n.t('{0} of {1} sites tagged', wave.tagged, wave.total);
+  if (wave.remaining === 0) return `${tagged} · ${needWords(wave.needPerson)}`;
   const eta = etaMinutes(wave);
-  if (wave.remaining > 0) {
-    return eta === undefined
-      ? `${tagged} · ${vscode.l10n.t('{0} remaining', wave.remaining)}`
-      : `${tagged} · ${vscode.l10n.t('{0} remaining', wave.remaining)} · ${vscode.l10n.t('ETA ~{0} min', eta)}`;
-  }
-  return `${tagged} · ${needWords(wave.needPerson)}`;
+  const remaining = `${tagged} · ${vscode.l10n.t('{0} remaining', wave.remaining)}`;
+  return eta === undefined ? remaining : `${remaining} · ${vscode.l10n.t('ETA ~{0} min', eta)}`;
 }
 
 export function needWords(n: number): string {
