@@ -150,7 +150,7 @@ export function waveMarkdown(wave: Wave, opts: MarkdownOptions): string {
   const lines = [
     `### Platform release ${cell(wave.baseTag)}`,
     '',
-    `${wave.tagged} of ${wave.total} sites tagged · ${wave.remaining} remaining · ${wave.needPerson} need a person`,
+    `${wave.tagged} of ${wave.total} sites tagged · ${wave.remaining} remaining · ${wave.needPerson} ${wave.needPerson === 1 ? 'needs' : 'need'} a person`,
     '',
   ];
   const counts = OUTCOME_ORDER.filter((o) => wave.counts[o] > 0).map((o) => `${wave.counts[o]} ${OUTCOME_WORDS[o]}`);
