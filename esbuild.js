@@ -42,7 +42,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { report: 'src/webviews/report/app/main.ts' },
+    entryPoints: { report: 'src/webviews/report/app/main.ts', wave: 'src/webviews/wave/app/main.ts' },
     outdir: 'dist/webview',
   },
   // the sandbox: a separate bundle, loaded only by "Try the Sandbox", and its CLI

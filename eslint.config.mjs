@@ -43,7 +43,7 @@ export default tseslint.config(
   },
   // …and the webview app runs in the browser: nothing from Node, the shell or the core's I/O.
   {
-    files: ['src/webviews/report/app/**/*.ts'],
+    files: ['src/webviews/report/app/**/*.ts', 'src/webviews/wave/app/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

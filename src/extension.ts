@@ -4,6 +4,7 @@ import { registerCircleciToken } from './commands/circleciToken';
 import { registerFilter } from './commands/filter';
 import { registerOpenInBrowser } from './commands/openInBrowser';
 import { registerOpenVisualReport } from './commands/openVisualReport';
+import { registerOpenWaveReport } from './commands/openWaveReport';
 import { registerRefresh } from './commands/refresh';
 import { registerReleaseCommands } from './commands/release';
 import { registerRevealSite } from './commands/revealSite';
@@ -12,12 +13,14 @@ import { registerShowLog } from './commands/showLog';
 import type { Connection } from './connection';
 import type { Fleet } from './core/fleet/fleet';
 import type { Poller } from './core/fleet/poller';
-import type { PlatformSource } from './core/platform/types';
 import type { Sandbox, SandboxOptions } from './sandbox';
 import { createServices } from './services';
 import type { ViewState } from './treeViews/fleetView';
 import type { PipelineNode } from './treeViews/nodes';
 import type { PipelinesTreeProvider } from './treeViews/pipelinesTree';
+import type { PlatformStore } from './core/platform/store';
+import type { WaveReport } from './webviews/wave/panel';
+import { WaveNotice } from './waveNotice';
 
 export type { ViewState };
 
@@ -30,13 +33,17 @@ export interface Planet4Api {
   readonly treeView: vscode.TreeView<PipelineNode>;
   readonly fleet: Fleet;
   readonly poller: Poller;
-  /** The platform release (planet4-base's release wave), as last read. */
-  readonly platform: PlatformSource;
   readonly connection: Connection;
   /** The status bar count and the notifications shown. */
   readonly attention: Attention;
   /** The visual report panels' serializer, which restores a panel after a reload: for tests. */
   readonly reportPanels: vscode.WebviewPanelSerializer;
+  /** The platform release as last read (the loader sets it; tests may too). */
+  readonly platform: PlatformStore;
+  /** The wave report panel (planet4.openWaveReport). */
+  readonly waveReport: WaveReport;
+  /** The notification when a platform release wave is over. */
+  readonly waveNotice: WaveNotice;
   /** Why the view is empty, or 'ready'. */
   viewState(): ViewState;
   /** Starts the simulated Planet 4 in this extension host and points this window at it (no settings touched). */
@@ -53,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
   const { log, credentials, tree, treeView, fleet, poller, connection } = services;
   const sandbox = new SandboxController(services);
   const visualReport = registerOpenVisualReport(services);
+  const waveReport = registerOpenWaveReport(services);
+  const waveNotice = new WaveNotice(services.platform, context.globalState);
   context.subscriptions.push(
     log,
     credentials,
@@ -70,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     ...registerOpenInBrowser(services),
     ...registerReleaseCommands(services),
     ...visualReport.disposables,
+    ...waveReport.disposables,
+    waveNotice,
     ...sandbox.register(),
     ...registerRevealSite(services),
     ...registerShowLog(services),
@@ -83,10 +94,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Planet
     treeView,
     fleet,
     poller,
-    platform: services.platform,
     connection,
     attention,
     reportPanels: visualReport.panels,
+    platform: services.platform,
+    waveReport: waveReport.report,
+    waveNotice,
     viewState: () => view.viewState,
     startSandbox: (options) => sandbox.start(options),
     stopSandbox: () => sandbox.stop(),

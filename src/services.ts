@@ -91,7 +91,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     log,
     platform: platformReader,
   });
-  const tree = new PipelinesTreeProvider(fleet, organization);
+  const tree = new PipelinesTreeProvider(fleet, organization, platform);
   const treeView = vscode.window.createTreeView('planet4.pipelines', {
     treeDataProvider: tree,
     showCollapseAll: true,
@@ -109,6 +109,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     attention,
     connection,
     log,
+    platform,
   });
   const services: Services = {
     context,

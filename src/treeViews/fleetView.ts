@@ -11,6 +11,9 @@ import type { SiteFilter } from './filter';
 import type { PipelineNode } from './nodes';
 import { fleetSummary } from './labels';
 import type { PipelinesTreeProvider } from './pipelinesTree';
+import type { PlatformSource } from '../core/platform/types';
+import { waveLive } from '../core/platform/waveView';
+import { needWords } from './platformTree';
 
 /** Why the view shows a welcome message instead of sites (`planet4.state` context key). */
 export type ViewState =
@@ -34,6 +37,8 @@ export interface FleetViewParts {
   attention: Attention;
   connection: Connection;
   log: vscode.LogOutputChannel;
+  /** The platform release: while its wave is live, the message counts the wave. */
+  platform?: PlatformSource;
 }
 
 /** Settings whose change starts the view over (site list, endpoints, organization). */
@@ -103,6 +108,9 @@ export class FleetView implements vscode.Disposable {
         else if (c === 'unreachable') this.setState('unreachable');
         else if (c === 'ok' && this.state !== 'ready') this.setState(fleet.sites.length === 0 ? 'noSites' : 'ready');
       }),
+      parts.platform?.onDidChange(() => {
+        this.updateMessage();
+      }) ?? { dispose: () => undefined },
       treeView.onDidChangeVisibility(() => {
         this.updateActivity();
       }),
@@ -208,7 +216,7 @@ export class FleetView implements vscode.Disposable {
   updateMessage(): void {
     const { fleet, tree, treeView } = this.parts;
     const all = fleet.all();
-    const summary = fleetSummary(all);
+    const summary = this.waveSummary() ?? fleetSummary(all);
     const filtered = tree.filter === 'all' ? '' : ' — ' + vscode.l10n.t('showing: {0}', filterWords(tree.filter));
     treeView.message =
       this.state === 'ready' || this.state === 'loading'
@@ -227,6 +235,20 @@ export class FleetView implements vscode.Disposable {
                 : vscode.l10n.t('{0} sites waiting for approval', waiting),
           }
         : undefined;
+  }
+
+  /** `Wave v26.17.0: 4 sites need a person · 31 of 53 tagged` while a wave is live; undefined otherwise. */
+  private waveSummary(): string | undefined {
+    const platform = this.parts.platform;
+    const wave = platform?.wave();
+    if (!platform || !wave || !waveLive(platform.snapshot(), wave)) return undefined;
+    return vscode.l10n.t(
+      'Wave {0}: {1} · {2} of {3} tagged',
+      wave.baseTag,
+      needWords(wave.needPerson),
+      wave.tagged,
+      wave.total,
+    );
   }
 
   dispose(): void {

@@ -9,7 +9,9 @@ import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitU
 import { matchesFilter, type SiteFilter } from './filter';
 import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
 import { buriedWords, esc, mainSince, siteContextValue, stageContextValue } from './labels';
-import { NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
+import { isPlatformNode, NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
+import type { PlatformSource } from '../core/platform/types';
+import { PlatformRows, siteWaveTooltip, siteWaveWords } from './platformTree';
 
 /**
  * The Production Pipelines tree: a site per row (sites needing a person first), the stages of its latest release
@@ -21,16 +23,27 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   private readonly nodes = new NodeCache();
   private filterValue: SiteFilter = 'all';
   private readonly subscription: { dispose(): void };
+  private readonly platformSubscription: { dispose(): void } | undefined;
+  private readonly platformRows: PlatformRows | undefined;
   /** When false the view shows its welcome content (getChildren answers nothing). */
   private ready = true;
 
   constructor(
     readonly fleet: Fleet,
     private readonly organization: () => string,
+    /** The platform release (the node above the sites); none: no platform node. */
+    private readonly platform?: PlatformSource,
   ) {
     this.subscription = fleet.onDidChange((sites) => {
       this.onFleetChange(sites);
     });
+    if (platform) {
+      this.platformRows = new PlatformRows(platform, this.nodes, organization);
+      // the platform node and the site rows' "wave v…" both change with it
+      this.platformSubscription = platform.onDidChange(() => {
+        this.emitter.fire(undefined);
+      });
+    }
   }
 
   /** Where each site was last shown: its rank and whether the filter let it through. */
@@ -82,7 +95,10 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
 
   getChildren(element?: PipelineNode): PipelineNode[] {
     if (!this.ready) return [];
-    if (!element) return this.visibleSites().map((s) => this.nodes.site(s.site));
+    if (!element) {
+      return [...(this.platformRows?.roots() ?? []), ...this.visibleSites().map((s) => this.nodes.site(s.site))];
+    }
+    if (isPlatformNode(element)) return this.platformRows?.children(element) ?? [];
     if (element.kind !== 'site') return [];
     const s = this.fleet.get(element.site);
     if (!s) return [];
@@ -99,6 +115,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   }
 
   getParent(element: PipelineNode): PipelineNode | undefined {
+    if (isPlatformNode(element)) return this.platformRows?.parent(element);
     return element.kind === 'site' ? undefined : this.nodes.site(element.site);
   }
 
@@ -108,6 +125,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
   }
 
   getTreeItem(element: PipelineNode): vscode.TreeItem {
+    if (isPlatformNode(element)) return this.platformRows?.item(element) ?? new vscode.TreeItem(element.id);
     const s = this.fleet.get(element.site) ?? { site: element.site, slug: '', state: 'loading' as const, stages: [] };
     switch (element.kind) {
       case 'site':
@@ -132,6 +150,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
           : STATE_WORDS[s.state];
     const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? vscode.l10n.t('rollback {0}', words) : words];
     if (s.olderOnHold?.length) parts.push(olderWords(s));
+    parts.push(siteWaveWords(this.platform?.wave(), s));
     if (s.stale) parts.push(vscode.l10n.t('stale'));
     item.description = parts.filter(Boolean).join(' · ');
     item.iconPath = icon(STATE_ICONS[s.state]);
@@ -174,6 +193,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     if (s.rejection) md.appendMarkdown(`$(discard) ${esc(REJECTION_DETAIL[s.rejection])}\n\n`);
     else if (s.hold) md.appendMarkdown(`$(info) ${esc(HOLD_REASON_DETAIL[s.hold])}\n\n`);
     if (s.olderOnHold?.length) md.appendMarkdown(`$(warning) ${esc(olderDetail())}\n\n`);
+    md.appendMarkdown(siteWaveTooltip(this.platform?.wave(), s));
     if (s.next) {
       md.appendMarkdown(
         '$(git-branch) ' +
@@ -354,6 +374,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
 
   dispose(): void {
     this.subscription.dispose();
+    this.platformSubscription?.dispose();
     this.emitter.dispose();
   }
 }
