@@ -4,11 +4,13 @@ import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSites
 import { Faults, type FaultRule } from './faults';
 import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
 import { SandboxServer, type RequestLogEntry } from './server';
+import type { EndStatus, PipelineSetupState, StatePlan, StuckStatus } from './states';
 import { MINUTE } from './util';
 import { TOKENS } from './people';
 import { World } from './world';
 
 export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry };
+export type { StatePlan, EndStatus, StuckStatus, PipelineSetupState };
 export { SCENARIOS };
 
 export interface SandboxOptions {
@@ -31,6 +33,12 @@ export interface SandboxOptions {
   /** GitHub's secondary rate limit: content-creating requests (new commits, tags, refs; moved refs) allowed in a
    * rolling minute, real time; more answer 403 with `retry-after`. Default 80. */
   contentPerMinute?: number;
+  /**
+   * What a test asks of a site's next release pipelines (a tag pushed, e.g. `botReleaseTag`, or triggered through the
+   * API), by site: how jobs end, the workflow's status, a pipeline still setting up or errored, no `vcs.commit`.
+   * The pipelines already in the history are as the scenario makes them.
+   */
+  states?: Record<string, StatePlan>;
 }
 
 export interface Sandbox {
@@ -81,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => clock.now(),
     noise: options.pipelineNoise ?? 'realistic',
     ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
+    ...(options.states ? { states: options.states } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];
