@@ -296,9 +296,14 @@ describe('snapshot: CircleCI answers to a site snapshot (pure)', () => {
   it('says when there is no release pipeline or no release workflow', () => {
     assert.strictEqual(siteSnapshot('africa', 'slug', 1, {}).state, 'no-release');
     const info = toPipelineInfo(pipeline('v1.2.3'));
-    const snap = siteSnapshot('africa', 'slug', 1, { pipeline: info });
+    const created = Date.parse(info.createdAt);
+    // within the setup grace CircleCI may still be setting the workflows up; after it, there are none
+    assert.strictEqual(siteSnapshot('africa', 'slug', created + 60_000, { pipeline: info }).state, 'setting-up');
+    const snap = siteSnapshot('africa', 'slug', created + 11 * 60_000, { pipeline: info });
     assert.strictEqual(snap.state, 'no-workflows');
     assert.strictEqual(snap.pipeline, info);
+    const errored = { ...info, state: 'errored', errors: ['Config does not conform to schema'] };
+    assert.strictEqual(siteSnapshot('africa', 'slug', created, { pipeline: errored }).state, 'pipeline-error');
     assert.strictEqual(releaseWorkflowInfo([]), undefined);
   });
 
