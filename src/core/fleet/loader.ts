@@ -9,7 +9,7 @@ import { checkOlder, noteOlder, olderOnHold } from './older';
 import {
   isReleasePipeline,
   releaseWorkflowInfo,
-  SETUP_GRACE_MS,
+  settingUp,
   siteSnapshot,
   toPipelineInfo,
   toStages,
@@ -143,9 +143,11 @@ export class SiteLoader {
       }
       memory.workflow = undefined;
       memory.stages = undefined;
-      const age = this.options.now() - Date.parse(pipeline.createdAt);
-      memory.finished = workflows.length === 0 && (pipeline.state === 'errored' || age > SETUP_GRACE_MS);
-      return snapshot({ pipeline });
+      const now = this.options.now();
+      memory.setupSince ??= now;
+      const setup = workflows.length === 0 && settingUp(pipeline, now, memory.setupSince);
+      memory.finished = workflows.length === 0 && !setup;
+      return snapshot({ pipeline, settingUp: setup });
     }
     if (finished?.workflow && finished.stages && finished.workflow.id === workflow.id) {
       return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });

@@ -10,6 +10,8 @@ export interface SiteMemory {
   stages?: StageInfo[];
   /** The workflow had finished when its jobs were read: nothing of it changes any more. */
   finished?: boolean;
+  /** When the pipeline was first seen without workflows (this window's clock): the setup grace counts from then. */
+  setupSince?: number;
   /** Release tags known from GitHub. */
   tags?: string[];
   next?: NextReleaseInfo;

@@ -16,6 +16,18 @@ import type { PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo, WorkflowKind 
  */
 export const SETUP_GRACE_MS = 10 * 60_000;
 
+const SETUP_STATES: ReadonlySet<string> = new Set(['setup-pending', 'setup', 'pending']);
+
+/**
+ * Whether a release pipeline without workflows may still be setting up at `now`: it has not errored, this window
+ * has seen it without workflows for less than the grace (`since`: counted on this window's clock, so a skewed
+ * clock cannot end the grace at once), and CircleCI says it is setting up or it is younger than the grace.
+ */
+export function settingUp(p: PipelineInfo, now: number, since: number): boolean {
+  if (p.state === 'errored' || now - since >= SETUP_GRACE_MS) return false;
+  return (p.state !== undefined && SETUP_STATES.has(p.state)) || now - Date.parse(p.createdAt) < SETUP_GRACE_MS;
+}
+
 /** A pipeline built for a release tag (`v1.2.3`). */
 export function isReleasePipeline(p: Pipeline): boolean {
   return isReleaseTag(p.vcs?.tag);
@@ -87,11 +99,13 @@ export interface ReleaseFacts {
   pipeline?: PipelineInfo;
   workflow?: WorkflowInfo;
   stages?: StageInfo[];
+  /** Without a release workflow: CircleCI may still be setting the pipeline up (`settingUp`). */
+  settingUp?: boolean;
 }
 
 /**
  * The snapshot of a site loaded at `updatedAt`: `no-release` without a release pipeline; without a release workflow
- * `pipeline-error` when it errored, `setting-up` within the setup grace, else `no-workflows`; else the state the
+ * `pipeline-error` when it errored, `setting-up` within the setup grace (`settingUp`), else `no-workflows`; else the state the
  * stages say (and, on hold, why).
  */
 export function siteSnapshot(site: string, slug: string, updatedAt: number, release: ReleaseFacts): SiteSnapshot {
@@ -100,8 +114,7 @@ export function siteSnapshot(site: string, slug: string, updatedAt: number, rele
   if (!pipeline) return { ...base, state: 'no-release' };
   if (!workflow || !stages) {
     if (pipeline.state === 'errored') return { ...base, pipeline, state: 'pipeline-error' };
-    const age = updatedAt - Date.parse(pipeline.createdAt);
-    return { ...base, pipeline, state: age < SETUP_GRACE_MS ? 'setting-up' : 'no-workflows' };
+    return { ...base, pipeline, state: release.settingUp ? 'setting-up' : 'no-workflows' };
   }
   const message = [pipeline.commitSubject, pipeline.commitBody].filter(Boolean).join('\n\n');
   const derived = deriveState(workflow, stages, message);
