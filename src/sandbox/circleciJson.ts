@@ -22,7 +22,7 @@ export function pipelineJson(p: Pipeline): Record<string, unknown> {
   if (p.vcs.tag !== undefined) {
     vcs.tag = p.vcs.tag;
   }
-  if (p.vcs.revision !== '') {
+  if (p.vcs.revision !== '' && p.noCommit !== true) {
     vcs.commit = { subject: p.vcs.subject, body: p.vcs.body };
   }
   const out: Record<string, unknown> = {

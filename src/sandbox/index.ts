@@ -5,11 +5,13 @@ import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSites
 import { Faults, type FaultRule } from './faults';
 import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
 import { SandboxServer, type RequestLogEntry } from './server';
+import type { EndStatus, PipelineSetupState, StatePlan, StuckStatus } from './states';
 import { MINUTE } from './util';
 import { TOKENS } from './people';
 import { World } from './world';
 
 export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry, PlatformReleaseStart };
+export type { StatePlan, EndStatus, StuckStatus, PipelineSetupState };
 export { SCENARIOS };
 
 export interface SandboxOptions {
@@ -38,6 +40,12 @@ export interface SandboxOptions {
    * the wave, the bot tagging every site 30 s apart on the sandbox clock.
    */
   platformRelease?: PlatformReleaseStart;
+  /**
+   * What a test asks of a site's next release pipelines (a tag pushed, e.g. `botReleaseTag`, or triggered through the
+   * API), by site: how jobs end, the workflow's status, a pipeline still setting up or errored, no `vcs.commit`.
+   * The pipelines already in the history are as the scenario makes them.
+   */
+  states?: Record<string, StatePlan>;
 }
 
 export interface Sandbox {
@@ -90,6 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     noise: options.pipelineNoise ?? 'realistic',
     ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
     ...(options.platformRelease !== undefined ? { platformRelease: options.platformRelease } : {}),
+    ...(options.states ? { states: options.states } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];

@@ -1,12 +1,30 @@
 /** The sandbox's CircleCI model: the workflows of docs/PIPELINE.md and the pipelines, workflows and jobs they make. */
 import type { Project } from './project';
+import { FAILED_JOB, type EndStatus, type PipelineSetupState, type StatePlan, type StuckStatus } from './states';
 import { uuidFrom } from './util';
 
 /** A pseudo job name for `failing`: visualtests-compare succeeds but its call approving hold-production fails. */
 export const AUTO_APPROVAL = 'auto-approval';
 
-export type JobStatus = 'blocked' | 'running' | 'success' | 'failed' | 'on_hold' | 'not_run' | 'canceled';
-export type WorkflowStatus = 'success' | 'running' | 'failed' | 'failing' | 'on_hold' | 'canceled';
+/** Every job status of CircleCI's v2 description. */
+export type JobStatus =
+  | 'success'
+  | 'running'
+  | 'not_run'
+  | 'failed'
+  | 'retried'
+  | 'queued'
+  | 'not_running'
+  | 'infrastructure_fail'
+  | 'timedout'
+  | 'on_hold'
+  | 'terminated-unknown'
+  | 'blocked'
+  | 'canceled'
+  | 'unauthorized';
+/** Every workflow status of CircleCI's v2 description. */
+export type WorkflowStatus =
+  'success' | 'running' | 'not_run' | 'failed' | 'error' | 'failing' | 'on_hold' | 'canceled' | 'unauthorized';
 /** `release` is planet4-base's platform release (`base.ts`); base's `develop` has its own jobs there too. */
 export type WorkflowName = 'production' | 'rollback' | 'develop' | 'backup' | 'release';
 export type SiteWorkflowName = Exclude<WorkflowName, 'release'>;
@@ -69,7 +87,9 @@ export interface Job {
   requires: string[];
   status: JobStatus;
   minutes: number;
-  outcome: 'success' | 'failed';
+  outcome: EndStatus;
+  /** the job, once started, waits for a machine for ever (`SandboxOptions.states`) */
+  stuck?: StuckStatus;
   startedAt?: number;
   stoppedAt?: number;
   endAt?: number;
@@ -91,6 +111,8 @@ export interface Workflow {
   autoApprovalFails?: boolean;
   /** `POST /workflow/{id}/cancel`: when, and by whom */
   canceled?: { at: number; by: string };
+  /** the workflow ended at once with this status (`SandboxOptions.states`) */
+  forced?: WorkflowStatus;
 }
 
 export interface Vcs {
@@ -110,8 +132,12 @@ export interface Pipeline {
   actor: Actor;
   vcs: Vcs;
   parameters: Record<string, string | number | boolean>;
-  state: 'created' | 'errored';
-  errors: { type: 'config-fetch'; message: string }[];
+  state: 'created' | 'errored' | PipelineSetupState;
+  errors: { type: 'config-fetch' | 'config'; message: string }[];
+  /** still setting up: its workflows start at `until` (`SandboxOptions.states`) */
+  setup?: { until: number; failing: string[] };
+  /** triggered through the API without `vcs.commit` */
+  noCommit?: boolean;
   workflows: Workflow[];
   /** the commit message contains the case-sensitive `[HOLD]` */
   hold: boolean;
@@ -126,6 +152,8 @@ export interface PipelineRequest {
   /** jobs that will fail (scenario), by name */
   failing?: string[];
   errorMessage?: string;
+  /** what a test asked of this site's release pipelines (`SandboxOptions.states`) */
+  plan?: StatePlan;
 }
 
 export interface Registry {
@@ -137,15 +165,25 @@ export interface Registry {
 export const CI_BOT: Actor = { id: uuidFrom('planet4-circleci-bot'), login: 'planet4-bot' };
 
 export function workflowStatus(wf: Workflow): WorkflowStatus {
+  if (wf.forced) {
+    return wf.forced;
+  }
   if (wf.canceled) {
     return 'canceled';
   }
-  const failed = wf.jobs.some((j) => j.status === 'failed');
-  if (wf.jobs.some((j) => j.status === 'running')) {
+  const failed = wf.jobs.some((j) => FAILED_JOB.has(j.status));
+  if (wf.jobs.some((j) => j.status === 'running' || j.status === 'queued' || j.status === 'not_running')) {
     return failed ? 'failing' : 'running';
   }
   if (wf.jobs.some((j) => j.status === 'on_hold')) {
     return failed ? 'failing' : 'on_hold';
   }
-  return failed ? 'failed' : 'success';
+  if (failed) {
+    return 'failed';
+  }
+  // not confirmed live: a restricted context's unauthorized job (or a canceled one) ends the workflow so
+  if (wf.jobs.some((j) => j.status === 'unauthorized')) {
+    return 'unauthorized';
+  }
+  return wf.jobs.some((j) => j.status === 'canceled') ? 'canceled' : 'success';
 }

@@ -10,6 +10,7 @@ import {
   type Workflow,
   type WorkflowName,
 } from './pipelines';
+import { isEndStatus, type StatePlan } from './states';
 import { MINUTE, uuidFrom } from './util';
 
 /** What makes a project other than a site's (planet4-base, `base.ts`): its workflows, and what its jobs do. */
@@ -32,6 +33,8 @@ export class Project {
    */
   readonly images = new Set<string>();
   private readonly active = new Set<Workflow>();
+  /** what a test asked of a release pipeline's workflows (`SandboxOptions.states`) */
+  private readonly plans = new WeakMap<Pipeline, StatePlan>();
   private nextJob: number;
   private nextPipeline: number;
   private syncedTo = 0;
@@ -64,6 +67,17 @@ export class Project {
     if (t < this.syncedTo) {
       return;
     }
+    // pipelines whose setup has ended get their workflows
+    for (const p of this.pipelines) {
+      if (p.setup && p.setup.until <= t) {
+        const { until, failing } = p.setup;
+        delete p.setup;
+        p.state = 'created';
+        for (const name of this.workflowsFor(p)) {
+          this.startWorkflow(p, name, new Set(failing), until);
+        }
+      }
+    }
     for (;;) {
       let next: Job | undefined;
       for (const wf of this.active) {
@@ -87,6 +101,8 @@ export class Project {
     this.sync(req.at);
     const number = this.nextPipeline++;
     const vcs = req.vcs ?? { revision: '', subject: '', body: '' };
+    const plan = req.plan;
+    const errorMessage = req.errorMessage ?? plan?.errored;
     const pipeline: Pipeline = {
       id: uuidFrom(`pipeline:${this.site}:${number}`),
       number,
@@ -96,17 +112,30 @@ export class Project {
       actor: req.actor,
       vcs,
       parameters: req.parameters,
-      state: req.errorMessage === undefined ? 'created' : 'errored',
-      errors: req.errorMessage === undefined ? [] : [{ type: 'config-fetch', message: req.errorMessage }],
+      state: errorMessage === undefined ? 'created' : 'errored',
+      errors:
+        errorMessage === undefined
+          ? []
+          : [{ type: req.errorMessage === undefined ? 'config' : 'config-fetch', message: errorMessage }],
       workflows: [],
       hold: `${vcs.subject}\n${vcs.body}`.includes('[HOLD]'),
+      ...(plan?.noCommit ? { noCommit: true } : {}),
     };
     this.pipelines.push(pipeline);
     this.registry.pipelines.set(pipeline.id, pipeline);
-    if (req.errorMessage === undefined) {
-      for (const name of this.workflowsFor(pipeline)) {
-        this.startWorkflow(pipeline, name, new Set(req.failing ?? []));
-      }
+    if (plan) {
+      this.plans.set(pipeline, plan);
+    }
+    if (errorMessage !== undefined) {
+      return pipeline;
+    }
+    if (plan?.setup && plan.setup.minutes > 0) {
+      pipeline.state = plan.setup.state;
+      pipeline.setup = { until: req.at + plan.setup.minutes * MINUTE, failing: req.failing ?? [] };
+      return pipeline;
+    }
+    for (const name of this.workflowsFor(pipeline)) {
+      this.startWorkflow(pipeline, name, new Set(req.failing ?? []));
     }
     return pipeline;
   }
@@ -151,6 +180,8 @@ export class Project {
     // helm cannot pull images that were never pushed: the staging rollback fails (after its --wait retries)
     const unbuilt = name === 'rollback' && (tag === undefined || !this.images.has(tag));
     const failing = unbuilt ? new Set([...scenarioFailing, 'rollback-staging']) : scenarioFailing;
+    // a rerun is not asked to fail again
+    const plan = idSuffix === '' && name === 'production' ? this.plans.get(pipeline) : undefined;
     const wf: Workflow = {
       id: wfId,
       name,
@@ -162,19 +193,37 @@ export class Project {
     };
     const defs = this.kind ? this.kind.jobs(name) : name === 'release' ? [] : WORKFLOWS[name];
     for (const def of defs) {
+      const asked = def.type === 'build' ? plan?.jobs?.[def.name] : undefined;
       wf.jobs.push({
+        ...(asked === 'queued' || asked === 'not_running' ? { stuck: asked } : {}),
         id: uuidFrom(`job:${wfId}:${def.name}`),
         name: def.name,
         type: def.type,
         requires: def.requires,
         minutes: def.minutes,
         status: 'blocked',
-        outcome: failing.has(def.name) ? 'failed' : 'success',
+        outcome: isEndStatus(asked) ? asked : failing.has(def.name) ? 'failed' : 'success',
         workflow: wf,
       });
     }
     pipeline.workflows.push(wf);
     this.registry.workflows.set(wf.id, wf);
+    if (plan?.workflow === 'error' || plan?.workflow === 'not_run') {
+      // ended at once: nothing of it runs
+      for (const job of wf.jobs) {
+        job.status = 'not_run';
+      }
+      wf.forced = plan.workflow;
+      wf.stoppedAt = at;
+      return wf;
+    }
+    if (plan?.workflow === 'unauthorized') {
+      for (const job of wf.jobs) {
+        if (job.requires.length === 0) {
+          job.outcome = 'unauthorized';
+        }
+      }
+    }
     this.active.add(wf);
     this.propagate(wf, at);
     return wf;
@@ -234,7 +283,7 @@ export class Project {
       return false;
     }
     for (const job of wf.jobs) {
-      if (job.status === 'running' || job.status === 'blocked' || job.status === 'on_hold') {
+      if (['running', 'blocked', 'on_hold', 'queued', 'not_running'].includes(job.status)) {
         job.status = 'canceled';
         job.canceledBy = by;
         if (job.startedAt !== undefined) {
@@ -261,6 +310,13 @@ export class Project {
           job.startedAt = at;
           if (job.type === 'approval') {
             job.status = 'on_hold';
+          } else if (job.outcome === 'unauthorized') {
+            // a restricted context: the job does not run at all
+            job.status = 'unauthorized';
+            job.stoppedAt = at;
+          } else if (job.stuck) {
+            // waiting for a machine, for ever: no number yet
+            job.status = job.stuck;
           } else {
             job.status = 'running';
             job.number = this.nextJob++;
@@ -272,7 +328,8 @@ export class Project {
         }
       }
     }
-    if (!wf.jobs.some((j) => j.status === 'running' || j.status === 'on_hold')) {
+    const live = new Set(['running', 'on_hold', 'queued', 'not_running']);
+    if (!wf.jobs.some((j) => live.has(j.status))) {
       for (const job of wf.jobs) {
         if (job.status === 'blocked') {
           job.status = 'not_run';

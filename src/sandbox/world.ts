@@ -7,6 +7,7 @@ import type { Pipeline, Registry, Vcs } from './pipelines';
 import type { Project } from './project';
 import type { GitCommit, GitPerson, Repo } from './repo';
 import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
+import type { StatePlan } from './states';
 import { sha1 } from './util';
 
 export interface WorldOptions {
@@ -21,6 +22,8 @@ export interface WorldOptions {
   contentPerMinute?: number;
   /** Where planet4-base's platform release stands at start (default 'finished'). */
   platformRelease?: PlatformReleaseStart;
+  /** What a test asks of a site's next release pipelines (tags pushed or triggered in the sandbox), by site. */
+  states?: Readonly<Record<string, StatePlan>>;
 }
 
 export type RefResult = { ok: true; ref: string; sha: string } | { ok: false; status: number; message: string };
@@ -198,9 +201,11 @@ export class World {
       if (!tag.startsWith('v')) {
         return;
       }
+      const plan = this.options.states?.[site];
       project.createPipeline({
         at: now,
-        triggerType: 'webhook',
+        // without vcs.commit: as when the release is triggered through the API (REALITY.md)
+        triggerType: plan?.noCommit ? 'api' : 'webhook',
         actor: actorOf(who),
         vcs: { ...vcsOf(c), tag },
         parameters: {},
@@ -210,6 +215,7 @@ export class World {
           ...(who.login === BOT.login && this.plan(site).failedDeploy ? ['deploy-production'] : []),
           ...(failing ?? []),
         ],
+        ...(plan ? { plan } : {}),
       });
     } else if (ref === 'refs/heads/main') {
       project.createPipeline({
@@ -274,6 +280,9 @@ export class World {
         !project.kind && this.plan(project.site).visualDiffs && body.parameters.rollback !== true
           ? ['visualtests-compare']
           : [],
+      ...(body.tag !== undefined && this.options.states?.[project.site]
+        ? { plan: this.options.states[project.site] }
+        : {}),
       ...(c ? {} : { errorMessage: `Could not find a ${body.tag !== undefined ? 'tag' : 'branch'} named ${ref}` }),
     });
   }

@@ -18,10 +18,16 @@ export function matchesFilter(state: SiteState, filter: SiteFilter): boolean {
     case 'all':
       return true;
     case 'attention':
-      return state === 'waiting' || state === 'failed' || state === 'error' || state === 'no-project';
+      return (
+        state === 'waiting' ||
+        state === 'failed' ||
+        state === 'pipeline-error' ||
+        state === 'error' ||
+        state === 'no-project'
+      );
     case 'running':
-      return state === 'running';
+      return state === 'running' || state === 'setting-up';
     case 'failed':
-      return state === 'failed';
+      return state === 'failed' || state === 'pipeline-error';
   }
 }

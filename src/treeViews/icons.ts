@@ -14,6 +14,8 @@ export const STATE_ICONS: Record<SiteState, [string, string | undefined]> = {
   'no-project': ['question', 'problemsWarningIcon.foreground'],
   'no-release': ['tag', 'disabledForeground'],
   'no-workflows': ['circle-large-outline', 'disabledForeground'],
+  'setting-up': ['loading~spin', 'charts.blue'],
+  'pipeline-error': ['error', 'testing.iconFailed'],
   error: ['warning', 'problemsWarningIcon.foreground'],
 };
 
@@ -30,6 +32,9 @@ export const STAGE_ICONS: Record<string, [string, string | undefined]> = {
   timedout: ['error', 'testing.iconFailed'],
   canceled: ['circle-slash', 'disabledForeground'],
   not_run: ['circle-slash', 'disabledForeground'],
+  retried: ['debug-restart', 'disabledForeground'],
+  'terminated-unknown': ['error', 'testing.iconFailed'],
+  unauthorized: ['lock', 'testing.iconFailed'],
 };
 
 /** A codicon, in a theme colour when one is given. */

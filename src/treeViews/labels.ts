@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { NextReleaseInfo, SiteSnapshot, SiteState, StageInfo } from '../core/fleet/types';
-import { STATE_WORDS } from '../core/pipeline/stages';
+import { STATE_WORDS, unauthorizedJobs } from '../core/pipeline/stages';
 
 /** Fleet counts in words: `41 deployed · 8 waiting for approval · 2 running · 2 failed`. */
 export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
@@ -8,7 +8,9 @@ export function fleetSummary(snapshots: readonly SiteSnapshot[]): string {
     'deployed',
     'waiting',
     'running',
+    'setting-up',
     'failed',
+    'pipeline-error',
     'rejected',
     'rolled-back',
     'canceled',
@@ -81,4 +83,21 @@ export function mainSince(n: NextReleaseInfo): string {
 /** `[HOLD] buried by ":robot: Trigger build #12001": the next tag will not wait`. */
 export function buriedWords(b: NonNullable<NextReleaseInfo['buriedHold']>): string {
   return vscode.l10n.t('[HOLD] buried by "{0}": the next tag will not wait', b.buriedBy);
+}
+
+/**
+ * A release pipeline without workflows yet (`setting-up`), that errored (`pipeline-error`), or whose jobs were
+ * unauthorized (a restricted context), in words.
+ */
+export function pipelineWords(s: SiteSnapshot): string | undefined {
+  const n = s.pipeline?.number ?? '';
+  if (s.state === 'failed' && unauthorizedJobs(s.workflow, s.stages).length > 0) {
+    return vscode.l10n.t('{0}: unauthorized (restricted context)', STATE_WORDS[s.state]);
+  }
+  if (s.state !== 'setting-up' && s.state !== 'pipeline-error') return undefined;
+  if (s.state === 'setting-up') return vscode.l10n.t('setting up pipeline #{0}', n);
+  const errors = s.pipeline?.errors ?? [];
+  return errors.length > 0
+    ? vscode.l10n.t('pipeline #{0} errored: {1}', n, errors.join(' · '))
+    : vscode.l10n.t('pipeline #{0} errored', n);
 }

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { Fleet } from '../core/fleet/fleet';
 import type { OlderRelease, SiteSnapshot } from '../core/fleet/types';
-import { HOLD_REASON_DETAIL, HOLD_REASON_TEXT } from '../core/release/hold';
+import { HOLD_REASON_DETAIL, HOLD_REASON_TEXT, UNAUTHORIZED_DETAIL } from '../core/release/hold';
 import { REJECTION_DETAIL, rejectionWords } from '../core/release/rejection';
-import { attentionRank, STATE_WORDS, stageStatusWords } from '../core/pipeline/stages';
+import { attentionRank, STATE_WORDS, stageStatusWords, unauthorizedJobs } from '../core/pipeline/stages';
 import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
 import { matchesFilter, type SiteFilter } from './filter';
 import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
-import { buriedWords, esc, mainSince, siteContextValue, stageContextValue } from './labels';
+import { buriedWords, esc, mainSince, pipelineWords, siteContextValue, stageContextValue } from './labels';
 import { isPlatformNode, NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
 import type { PlatformSource } from '../core/platform/types';
 import { PlatformRows, siteWaveTooltip, siteWaveWords } from './platformTree';
@@ -103,7 +103,14 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     const s = this.fleet.get(element.site);
     if (!s) return [];
     const children: PipelineNode[] = [];
-    if (s.error || s.state === 'no-project' || s.state === 'no-release' || s.state === 'no-workflows') {
+    if (
+      s.error ||
+      s.state === 'no-project' ||
+      s.state === 'no-release' ||
+      s.state === 'no-workflows' ||
+      s.state === 'pipeline-error' ||
+      (s.state === 'failed' && unauthorizedJobs(s.workflow, s.stages).length > 0)
+    ) {
       children.push(this.nodes.detail(s.site, 'problem'));
     }
     if (s.rejection) children.push(this.nodes.detail(s.site, 'rejection'));
@@ -143,11 +150,12 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
     const running = s.state === 'running' ? s.stages.filter((st) => st.status === 'running').map((st) => st.name) : [];
     const words = s.rejection
       ? rejectionWords(s.rejection, s.rejectedBy)
-      : s.hold && s.state === 'waiting'
-        ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}`
-        : running.length > 0
-          ? `${STATE_WORDS[s.state]}: ${running.join(', ')}`
-          : STATE_WORDS[s.state];
+      : (pipelineWords(s) ??
+        (s.hold && s.state === 'waiting'
+          ? `${STATE_WORDS[s.state]}: ${HOLD_REASON_TEXT[s.hold]}`
+          : running.length > 0
+            ? `${STATE_WORDS[s.state]}: ${running.join(', ')}`
+            : STATE_WORDS[s.state]));
     const parts = [s.pipeline?.tag, s.workflow?.kind === 'rollback' ? vscode.l10n.t('rollback {0}', words) : words];
     if (s.olderOnHold?.length) parts.push(olderWords(s));
     parts.push(siteWaveWords(this.platform?.wave(), s));
@@ -243,6 +251,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
             )
           : vscode.l10n.t('started {0}', esc(timeAgo(st.startedAt)))) + '\n\n',
       );
+    if (st.status === 'unauthorized') md.appendMarkdown(esc(UNAUTHORIZED_DETAIL) + '\n\n');
     if (s.pipeline && s.workflow && st.jobNumber !== undefined) {
       md.appendMarkdown(
         vscode.l10n.t(
@@ -350,6 +359,16 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
                   s.searched.pipelines,
                 )
               : vscode.l10n.t('No release pipeline: no v… tag has been built yet');
+        } else if (s.state === 'failed') {
+          item.label = vscode.l10n.t('Unauthorized: {0}', unauthorizedJobs(s.workflow, s.stages).join(', '));
+          item.tooltip = UNAUTHORIZED_DETAIL;
+        } else if (s.state === 'pipeline-error') {
+          item.label = vscode.l10n.t(
+            'Pipeline {0} for {1} errored: {2}',
+            s.pipeline?.number ?? '',
+            s.pipeline?.tag ?? vscode.l10n.t('the tag'),
+            (s.pipeline?.errors ?? []).join(' · ') || vscode.l10n.t('no message'),
+          );
         } else if (s.state === 'no-workflows') {
           item.label = vscode.l10n.t(
             'Pipeline {0} for {1} has no workflows',
@@ -357,7 +376,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
             s.pipeline?.tag ?? vscode.l10n.t('the tag'),
           );
         }
-        item.tooltip = s.error?.message ?? item.label;
+        item.tooltip ??= s.error?.message ?? item.label;
         item.iconPath = icon(['warning', 'problemsWarningIcon.foreground']);
         item.contextValue = `problem;state=${s.state};`;
         if (s.state === 'error')

@@ -164,7 +164,7 @@ describe('Fleet: odd pipelines', function () {
     assert.strictEqual(fleet.get(site)?.state, 'deployed');
   });
 
-  it('says so when the newest release pipeline has no workflows', async () => {
+  it('says so when the newest release pipeline errored (a tag that does not exist)', async () => {
     sb = await startSandbox({ scenario: 'green' });
     const site = sb.sites[0] ?? '';
     const res = await fetch(`${sb.circleciApiUrl}/project/gh/greenpeace/planet4-${site}/pipeline`, {
@@ -176,7 +176,8 @@ describe('Fleet: odd pipelines', function () {
     const fleet = fleetFor(sb);
     fleet.setSites([site]);
     await fleet.refresh({ github: false });
-    assert.strictEqual(fleet.get(site)?.state, 'no-workflows');
+    assert.strictEqual(fleet.get(site)?.state, 'pipeline-error');
     assert.strictEqual(fleet.get(site)?.pipeline?.tag, 'v999.0.0');
+    assert.deepStrictEqual(fleet.get(site)?.pipeline?.errors, ['Could not find a tag named refs/tags/v999.0.0']);
   });
 });

@@ -17,8 +17,39 @@ import {
   str,
   workflowOf,
   type Answer,
+  type CiJob,
   type CiPipeline,
 } from './sandbox.helpers.test';
+import type { StatePlan } from '../../src/sandbox/states';
+
+/** Every job status and every workflow status of CircleCI's v2 description. */
+const JOB_STATUSES = [
+  'success',
+  'running',
+  'not_run',
+  'failed',
+  'retried',
+  'queued',
+  'not_running',
+  'infrastructure_fail',
+  'timedout',
+  'on_hold',
+  'terminated-unknown',
+  'blocked',
+  'canceled',
+  'unauthorized',
+];
+const WORKFLOW_STATUSES = [
+  'success',
+  'running',
+  'not_run',
+  'failed',
+  'error',
+  'failing',
+  'on_hold',
+  'canceled',
+  'unauthorized',
+];
 
 type Json = Record<string, unknown>;
 
@@ -455,6 +486,91 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
     } finally {
       await base.close();
     }
+  });
+
+  it('every job, workflow and pipeline status of the spec (SandboxOptions.states), each answer valid', async () => {
+    const states: Record<string, StatePlan> = {
+      timedout: { jobs: { 'visualtests-compare': 'timedout' } },
+      infra: { jobs: { 'visualtests-compare': 'infrastructure_fail' } },
+      terminated: { jobs: { 'visualtests-compare': 'terminated-unknown' } },
+      canceled: { jobs: { 'visualtests-compare': 'canceled' } },
+      retried: { jobs: { 'visualtests-compare': 'retried' } },
+      unauthorized: { jobs: { 'visualtests-compare': 'unauthorized' } },
+      diffs: { jobs: { 'visualtests-compare': 'failed' } },
+      buildFailed: { jobs: { build: 'failed' } },
+      stuck: { jobs: { build: 'queued', 'visualtests-reference': 'not_running' } },
+      error: { workflow: 'error' },
+      notRun: { workflow: 'not_run' },
+      wfUnauthorized: { workflow: 'unauthorized' },
+      setupPending: { setup: { state: 'setup-pending', minutes: 3 } },
+      setup: { setup: { state: 'setup', minutes: 3 } },
+      pending: { setup: { state: 'pending', minutes: 3 } },
+      errored: { errored: 'Config does not conform to schema: jobs.build is missing' },
+      noCommit: { noCommit: true },
+    };
+    const special = new Set(Object.values(sb.roles).flat());
+    const spare = sb.sites.filter((s) => !special.has(s));
+    const siteOf = new Map(Object.keys(states).map((k, i) => [k, spare[i] ?? '']));
+    const own = await startSandbox({
+      scenario: 'mixed',
+      states: Object.fromEntries(Object.entries(states).map(([k, plan]) => [siteOf.get(k) ?? '', plan])),
+    });
+    const jobs = new Set<string>();
+    const workflows = new Set<string>();
+    const pipelines = new Set<string>();
+    const read = async (site: string): Promise<CiPipeline> => {
+      const p = await latestRelease(own, site);
+      const byId = await ci(own, `/pipeline/${p.id}`);
+      check('cci', 'GET', '/pipeline/{pipeline-id}', byId, 200);
+      pipelines.add(str(obj(byId.body).state));
+      const list = await ci(own, `/pipeline/${p.id}/workflow`);
+      check('cci', 'GET', '/pipeline/{pipeline-id}/workflow', list, 200);
+      for (const wf of items<{ id: string; status: string }>(list)) {
+        const one = await ci(own, `/workflow/${wf.id}`);
+        check('cci', 'GET', '/workflow/{id}', one, 200);
+        workflows.add(str(obj(one.body).status));
+        const jobList = await ci(own, `/workflow/${wf.id}/job`);
+        check('cci', 'GET', '/workflow/{id}/job', jobList, 200);
+        for (const j of items<CiJob>(jobList)) jobs.add(j.status);
+      }
+      return p;
+    };
+    try {
+      const tagged = new Map<string, string>();
+      for (const [k, site] of siteOf) {
+        own.pushCommit(site, `Change for ${k}`); // a HEAD CircleCI builds (not a [skip ci] one)
+        tagged.set(k, own.botReleaseTag(site));
+      }
+      for (const s of siteOf.values()) await read(s); // just tagged: running, blocked, setting up, errored
+      const errored = await read(siteOf.get('errored') ?? '');
+      assert.match(JSON.stringify(obj(await ci(own, `/pipeline/${errored.id}`)).body), /does not conform/);
+      own.clock.advance(20 * 60_000);
+      const stuck = await read(siteOf.get('stuck') ?? '');
+      const stuckWf = await workflowOf(own, stuck.id);
+      check(
+        'cci',
+        'POST',
+        '/workflow/{id}/cancel',
+        await ci(own, `/workflow/${stuckWf.id}/cancel`, { method: 'POST' }),
+        202,
+      );
+      for (const s of [...siteOf.values(), site()]) await read(s);
+      const noCommit = await latestRelease(own, siteOf.get('noCommit') ?? '');
+      assert.equal(noCommit.vcs.tag, tagged.get('noCommit'));
+      assert.ok(
+        noCommit.vcs.revision && noCommit.vcs.commit === undefined,
+        'an API-triggered pipeline without vcs.commit',
+      );
+      assert.equal(noCommit.trigger.type, 'api');
+      const setup = await latestRelease(own, siteOf.get('setup') ?? '');
+      assert.equal((await workflowOf(own, setup.id)).name, 'production', 'once set up, the workflows appear');
+    } finally {
+      await own.close();
+    }
+    const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+    assert.deepEqual(sorted(jobs), sorted(JOB_STATUSES));
+    assert.deepEqual(sorted(workflows), sorted(WORKFLOW_STATUSES));
+    assert.deepEqual(sorted(pipelines), sorted(['created', 'errored', 'setup-pending', 'setup', 'pending']));
   });
 
   it('covered every route', () => {

@@ -14,6 +14,7 @@ import {
   failedSnapshot,
   isReleasePipeline,
   releaseWorkflowInfo,
+  settingUp,
   siteSnapshot,
   toPipelineInfo,
   toStages,
@@ -296,9 +297,19 @@ describe('snapshot: CircleCI answers to a site snapshot (pure)', () => {
   it('says when there is no release pipeline or no release workflow', () => {
     assert.strictEqual(siteSnapshot('africa', 'slug', 1, {}).state, 'no-release');
     const info = toPipelineInfo(pipeline('v1.2.3'));
+    const created = Date.parse(info.createdAt);
+    // within the setup grace CircleCI may still be setting the workflows up; after it, there are none
+    assert.ok(settingUp(info, created + 60_000, created));
+    assert.ok(!settingUp(info, created + 11 * 60_000, created), 'created 11 minutes ago');
+    assert.ok(settingUp({ ...info, state: 'setup' }, created + 11 * 24 * 3600_000, created + 11 * 24 * 3600_000));
+    assert.ok(!settingUp({ ...info, state: 'setup' }, created + 11 * 60_000, created), 'seen 11 minutes ago');
+    assert.ok(!settingUp({ ...info, state: 'errored' }, created, created));
+    assert.strictEqual(siteSnapshot('africa', 'slug', 1, { pipeline: info, settingUp: true }).state, 'setting-up');
     const snap = siteSnapshot('africa', 'slug', 1, { pipeline: info });
     assert.strictEqual(snap.state, 'no-workflows');
     assert.strictEqual(snap.pipeline, info);
+    const errored = { ...info, state: 'errored', errors: ['Config does not conform to schema'] };
+    assert.strictEqual(siteSnapshot('africa', 'slug', created, { pipeline: errored }).state, 'pipeline-error');
     assert.strictEqual(releaseWorkflowInfo([]), undefined);
   });
 

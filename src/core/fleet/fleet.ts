@@ -1,6 +1,7 @@
 import type { CircleCiClient } from '../api/circleci/client';
 import { projectSlug } from '../api/circleci/types';
 import { ApiError } from '../api/errors';
+import { CommitMessages } from './commits';
 import type { GitHubClient } from '../api/github/client';
 import { silentLogger, type Logger } from '../util/logger';
 import { connectionAfterRefresh, ConnectionState, type Connection } from './connectionState';
@@ -63,11 +64,13 @@ export class Fleet {
   constructor(private readonly options: FleetOptions) {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
+    const commits = new CommitMessages(options.github, options.organization, this.log);
     this.loader = new SiteLoader(
       {
         circleci: options.circleci,
         log: this.log,
         now: this.now,
+        commitMessage: (site, sha) => commits.message(site, sha),
         ...(options.maxPipelinePages !== undefined ? { maxPipelinePages: options.maxPipelinePages } : {}),
       },
       this.memory,

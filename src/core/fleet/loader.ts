@@ -4,11 +4,13 @@ import { pages } from '../api/pages';
 import { rejectedById } from '../release/rejection';
 import type { Logger } from '../util/logger';
 import { jobsPhase, readLiveWorkflow } from './live';
+import { lacksCommit, withCommit } from './commits';
 import type { FleetMemory, SiteMemory } from './memory';
 import { checkOlder, noteOlder, olderOnHold } from './older';
 import {
   isReleasePipeline,
   releaseWorkflowInfo,
+  settingUp,
   siteSnapshot,
   toPipelineInfo,
   toStages,
@@ -22,10 +24,9 @@ export interface SiteLoaderOptions {
   /** How far back a project's pipeline list is paged to find the latest release pipeline (20 per page). */
   maxPipelinePages?: number;
   now: () => number;
+  /** The full message of a site's commit, when CircleCI does not give it (`commits.ts`); undefined when unknown. */
+  commitMessage?: (site: string, sha: string) => Promise<string | undefined>;
 }
-
-/** How long a release pipeline without workflows may still be setting them up (it is asked again meanwhile). */
-const SETUP_GRACE_MS = 10 * 60_000;
 
 /** Finished workflow statuses after which a person may rerun the workflow (a new workflow in the same pipeline). */
 const RERUNNABLE: ReadonlySet<string> = new Set(['failed', 'error', 'canceled', 'unauthorized']);
@@ -109,7 +110,11 @@ export class SiteLoader {
     const known =
       mem.pipeline || mem.searched ? Math.max(mem.pipeline?.number ?? 0, mem.seenUpTo ?? 0) || undefined : undefined;
     const { pipeline: found, newest, read, all } = await this.findReleasePipeline(circleci, slug, known, seen);
-    const pipeline = found ? toPipelineInfo(found) : mem.pipeline;
+    let pipeline = found ? toPipelineInfo(found) : mem.pipeline;
+    if (pipeline && lacksCommit(pipeline) && this.options.commitMessage) {
+      const message = await this.options.commitMessage(site, pipeline.revision);
+      if (message !== undefined) pipeline = withCommit(pipeline, message);
+    }
     const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
     // what is known of the site beyond its latest release: its tags, its older releases
     const kept: SiteMemory = {
@@ -133,6 +138,8 @@ export class SiteLoader {
     // 2. A finished workflow and its jobs never change: no request. But a workflow that failed or was canceled can be
     //    rerun, which adds a new workflow to the same pipeline: for those the pipeline's workflows are listed again
     //    (one request; the finished workflow's jobs are still not read again).
+    // a pipeline that errored, or still had no workflows after the setup grace, gets none: no request
+    if (samePipeline && memory.finished && !memory.workflow) return snapshot({ pipeline });
     const finished = samePipeline && memory.finished && memory.workflow && memory.stages ? memory : undefined;
     if (finished?.workflow && finished.stages && !RERUNNABLE.has(finished.workflow.status)) {
       return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });
@@ -142,10 +149,18 @@ export class SiteLoader {
     const workflows = await circleci.listWorkflows(pipeline.id);
     const workflow = releaseWorkflowInfo(workflows);
     if (!workflow) {
+      // still setting up: the remembered pipeline's state is as first read; read it again to learn if it errored
+      if (samePipeline && !found && workflows.length === 0 && pipeline.state !== 'errored') {
+        pipeline = toPipelineInfo(await circleci.getPipelineByNumber(slug, pipeline.number));
+        memory.pipeline = pipeline;
+      }
       memory.workflow = undefined;
       memory.stages = undefined;
-      memory.finished = workflows.length === 0 && this.options.now() - Date.parse(pipeline.createdAt) > SETUP_GRACE_MS;
-      return snapshot({ pipeline });
+      const now = this.options.now();
+      memory.setupSince ??= now;
+      const setup = workflows.length === 0 && settingUp(pipeline, now, memory.setupSince);
+      memory.finished = workflows.length === 0 && !setup;
+      return snapshot({ pipeline, settingUp: setup });
     }
     if (finished?.workflow && finished.stages && finished.workflow.id === workflow.id) {
       return snapshot({ pipeline, workflow: finished.workflow, stages: finished.stages });

@@ -14,6 +14,8 @@ export interface SiteMemory {
   jobsPhase?: string;
   /** No release pipeline found yet: the pipelines read so far (newest first), and whether that was all of them. */
   searched?: PipelineSearch;
+  /** When the pipeline was first seen without workflows (this window's clock): the setup grace counts from then. */
+  setupSince?: number;
   /** Release tags known from GitHub. */
   tags?: string[];
   next?: NextReleaseInfo;

@@ -31,7 +31,7 @@ export interface PollerOptions {
  */
 export function isLive(s: SiteSnapshot): boolean {
   if (s.state === 'waiting' && s.hold !== undefined && NO_VERDICT_HOLDS.has(s.hold)) return false;
-  return s.state === 'running' || s.state === 'waiting' || s.state === 'loading';
+  return s.state === 'running' || s.state === 'waiting' || s.state === 'loading' || s.state === 'setting-up';
 }
 
 /** Job statuses of a job that runs (or is about to): its workflow changes by itself. */

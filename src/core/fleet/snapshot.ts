@@ -10,6 +10,24 @@ import type { PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo, WorkflowKind 
  * rules (`pipeline/stages.ts`) order the stages and derive the state.
  */
 
+/**
+ * How long a release pipeline without workflows may still be setting them up (CircleCI's `setup-pending`, `setup`,
+ * `pending`): it is watched meanwhile, and after it shows as having no workflows.
+ */
+export const SETUP_GRACE_MS = 10 * 60_000;
+
+const SETUP_STATES: ReadonlySet<string> = new Set(['setup-pending', 'setup', 'pending']);
+
+/**
+ * Whether a release pipeline without workflows may still be setting up at `now`: it has not errored, this window
+ * has seen it without workflows for less than the grace (`since`: counted on this window's clock, so a skewed
+ * clock cannot end the grace at once), and CircleCI says it is setting up or it is younger than the grace.
+ */
+export function settingUp(p: PipelineInfo, now: number, since: number): boolean {
+  if (p.state === 'errored' || now - since >= SETUP_GRACE_MS) return false;
+  return (p.state !== undefined && SETUP_STATES.has(p.state)) || now - Date.parse(p.createdAt) < SETUP_GRACE_MS;
+}
+
 /** A pipeline built for a release tag (`v1.2.3`). */
 export function isReleasePipeline(p: Pipeline): boolean {
   return isReleaseTag(p.vcs?.tag);
@@ -28,6 +46,12 @@ export function toPipelineInfo(p: Pipeline): PipelineInfo {
   if (commit?.body) info.commitBody = commit.body;
   const actor = (p.trigger as { actor?: { login?: string } } | undefined)?.actor?.login;
   if (actor) info.triggeredBy = actor;
+  if (typeof p.state === 'string') info.state = p.state;
+  // required by the spec, but a pipeline answer without it still reads
+  const errors = ((p.errors as typeof p.errors | undefined) ?? [])
+    .map((e) => e.message)
+    .filter((m) => typeof m === 'string' && m !== '');
+  if (errors.length > 0) info.errors = errors;
   return info;
 }
 
@@ -75,17 +99,23 @@ export interface ReleaseFacts {
   pipeline?: PipelineInfo;
   workflow?: WorkflowInfo;
   stages?: StageInfo[];
+  /** Without a release workflow: CircleCI may still be setting the pipeline up (`settingUp`). */
+  settingUp?: boolean;
 }
 
 /**
- * The snapshot of a site loaded at `updatedAt`: `no-release` without a release pipeline, `no-workflows` without a
- * release workflow, else the state the stages say (and, on hold, why).
+ * The snapshot of a site loaded at `updatedAt`: `no-release` without a release pipeline; without a release workflow
+ * `pipeline-error` when it errored, `setting-up` within the setup grace (`settingUp`), else `no-workflows`; else the state the
+ * stages say (and, on hold, why).
  */
 export function siteSnapshot(site: string, slug: string, updatedAt: number, release: ReleaseFacts): SiteSnapshot {
   const base: SiteSnapshot = { site, slug, state: 'loading', stages: [], updatedAt };
   const { pipeline, workflow, stages } = release;
   if (!pipeline) return { ...base, state: 'no-release' };
-  if (!workflow || !stages) return { ...base, pipeline, state: 'no-workflows' };
+  if (!workflow || !stages) {
+    if (pipeline.state === 'errored') return { ...base, pipeline, state: 'pipeline-error' };
+    return { ...base, pipeline, state: release.settingUp ? 'setting-up' : 'no-workflows' };
+  }
   const message = [pipeline.commitSubject, pipeline.commitBody].filter(Boolean).join('\n\n');
   const derived = deriveState(workflow, stages, message);
   return {

@@ -15,6 +15,8 @@ export type SiteState =
   | 'no-project' // CircleCI project not found / not followed / no access
   | 'no-release' // no release pipeline within the bound
   | 'no-workflows' // the release pipeline has no workflows (tag filters)
+  | 'setting-up' // the release pipeline has no workflows yet: CircleCI is still setting it up (within a grace period)
+  | 'pipeline-error' // the release pipeline errored (e.g. a broken config): its errors[].message say why
   | 'error'; // an API error: message + retry
 
 /** Every SiteState (checked against the type: a state added there must be added here). */
@@ -30,6 +32,8 @@ const SITE_STATE_NAMES = {
   'no-project': true,
   'no-release': true,
   'no-workflows': true,
+  'setting-up': true,
+  'pipeline-error': true,
   error: true,
 } satisfies Record<SiteState, true>;
 
@@ -64,6 +68,10 @@ export interface PipelineInfo {
   commitSubject?: string;
   commitBody?: string;
   triggeredBy?: string;
+  /** CircleCI's pipeline state (`created`, `errored`, `setup-pending`, `setup`, `pending`) when it was read. */
+  state?: string;
+  /** An errored pipeline's `errors[].message`. */
+  errors?: string[];
 }
 
 export interface WorkflowInfo {

@@ -149,6 +149,8 @@ export const STATE_WORDS: Record<SiteState, string> = {
   'no-project': 'CircleCI project not found',
   'no-release': 'no release pipeline',
   'no-workflows': 'pipeline has no workflows',
+  'setting-up': 'setting up pipeline',
+  'pipeline-error': 'pipeline errored',
   error: 'error',
 };
 
@@ -157,12 +159,14 @@ export function attentionRank(state: SiteState): number {
   switch (state) {
     case 'waiting':
     case 'failed':
+    case 'pipeline-error':
       return 0;
     case 'error':
     case 'no-project':
       return 1;
     case 'running':
     case 'loading':
+    case 'setting-up':
       return 2;
     default:
       return 3;
@@ -170,7 +174,7 @@ export function attentionRank(state: SiteState): number {
 }
 
 export function needsAttention(state: SiteState): boolean {
-  return state === 'waiting' || state === 'failed';
+  return state === 'waiting' || state === 'failed' || state === 'pipeline-error';
 }
 
 const STAGE_STATUS_WORDS: Record<string, string> = {
@@ -188,8 +192,17 @@ const STAGE_STATUS_WORDS: Record<string, string> = {
   'terminated-unknown': 'terminated',
   blocked: 'blocked',
   canceled: 'canceled',
-  unauthorized: 'unauthorized',
+  unauthorized: 'unauthorized (restricted context)',
 };
+
+/**
+ * The jobs of a release that are `unauthorized` (a restricted context), or every job's name when only the workflow
+ * says so; empty when nothing is.
+ */
+export function unauthorizedJobs(workflow: { status: string } | undefined, stages: readonly StageInfo[]): string[] {
+  const jobs = stages.filter((s) => s.status === 'unauthorized').map((s) => s.name);
+  return jobs.length === 0 && workflow?.status === 'unauthorized' ? ['workflow'] : jobs;
+}
 
 export function stageStatusWords(stage: Pick<StageInfo, 'status' | 'type'>): string {
   if (stage.type === 'approval' && stage.status === 'success') return 'approved';

@@ -50,6 +50,10 @@ export const HOLD_REASON_DETAIL: Record<HoldReason, string> = {
     'visualtests-compare is unauthorized: every job runs with `context: org-global`, and a restricted context makes the jobs of approvers outside its security group unauthorized. Ask someone in the group to rerun it, or decide yourself.',
 };
 
+/** Why a job, or a whole workflow, is `unauthorized` (PIPELINE.md: every job runs with `context: org-global`). */
+export const UNAUTHORIZED_DETAIL =
+  'Unauthorized: every job runs with `context: org-global`, and a restricted context makes the jobs of people outside its security group unauthorized (they do not run). Ask someone in the group to rerun the workflow in CircleCI.';
+
 /**
  * Explains an on-hold hold-production of a production workflow from the status of visualtests-compare and the
  * tagged commit's full message.

@@ -25,6 +25,33 @@ export interface CompareJobInfo {
   workflowId?: string;
 }
 
+/**
+ * What happened to a visualtests-compare job that ended without a verdict (its report, if any, is not a comparison),
+ * in words for the report; undefined for a job that succeeded, failed (differences), or has not finished.
+ */
+export function noVerdictWords(status: string | undefined): string | undefined {
+  const rerun = 'There is no verdict: rerun the workflow in CircleCI.';
+  switch (status) {
+    case 'timedout':
+      return `The comparison job timed out. ${rerun}`;
+    case 'infrastructure_fail':
+      return `The comparison job hit an infrastructure failure. ${rerun}`;
+    case 'terminated-unknown':
+    case 'terminated_unknown':
+      return `The comparison job was terminated. ${rerun}`;
+    case 'canceled':
+      return `The comparison job was canceled. ${rerun}`;
+    case 'not_run':
+      return `The comparison job did not run. ${rerun}`;
+    case 'retried':
+      return 'The comparison job was retried: this run has no verdict; the retry is in a newer workflow.';
+    case 'unauthorized':
+      return 'The comparison job was unauthorized and did not run: every job runs with `context: org-global`, and a restricted context makes the jobs of people outside its security group unauthorized. Ask someone in the group to rerun the workflow in CircleCI.';
+    default:
+      return undefined;
+  }
+}
+
 export function compareJobOf(snapshot: SiteSnapshot): CompareJobInfo {
   const stage = snapshot.stages.find((s) => s.name === COMPARE_JOB);
   const info: CompareJobInfo = {

@@ -9,6 +9,7 @@ import { fetchReport, type ArtifactSource } from './artifacts';
 import { summarize, type BackstopReport } from './backstop';
 import { jobCacheDir, readCachedReport, readListing, saveListing } from './cache';
 import { DownloadQueue, planDownloads, type ImageDownloads, type LandedImage } from './downloads';
+import { noVerdictWords } from './job';
 import { liveJobFolders, type LiveJobFolders } from './liveFolders';
 import { countMissing, countPending, type LoadOutcome, type LoadProgress, type ReportOutcome } from './outcome';
 
@@ -25,6 +26,8 @@ export interface LoadReportOptions {
   cacheRoot: string;
   /** The job has stopped (successfully or not): its artifacts do not change any more. */
   finished: boolean;
+  /** The job's status: one that ends without a verdict (timed out, canceled, unauthorized…) is said as such. */
+  status?: string;
   /** Aborts the listing and the downloads (the background ones too). */
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
@@ -58,6 +61,8 @@ export async function loadReport(opts: LoadReportOptions): Promise<LoadOutcome> 
  */
 export async function startReport(opts: LoadReportOptions): Promise<StartedReport> {
   const { slug, jobNumber, cacheRoot } = opts;
+  const noVerdict = noVerdictWords(opts.status);
+  if (jobNumber === undefined && noVerdict) return { outcome: { kind: 'no-verdict', message: noVerdict } };
   if (jobNumber === undefined) {
     return {
       outcome: { kind: 'no-job', message: 'This release has no visual comparison (visualtests-compare) job yet.' },
@@ -100,7 +105,9 @@ async function startDownloads(
     const fetched = await fetchReport(opts.client, slug, jobNumber, signal, opts.onProgress);
     if ('kind' in fetched) {
       release();
-      return { outcome: fetched };
+      // no report because the job gave no verdict: say what happened, not that artifacts expire
+      const noVerdict = noVerdictWords(opts.status);
+      return { outcome: noVerdict ? { kind: 'no-verdict', message: noVerdict } : fetched };
     }
     ({ report, urls } = fetched);
     await saveListing(cacheRoot, jobDir, slug, jobNumber, fetched.config, urls);

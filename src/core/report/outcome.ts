@@ -22,6 +22,8 @@ export type LoadOutcome =
       pendingImages: number;
     }
   | { kind: 'gone'; message: string }
+  /** visualtests-compare ended without a verdict (timed out, canceled, unauthorized…): no report to show */
+  | { kind: 'no-verdict'; message: string }
   | { kind: 'running'; message: string }
   | { kind: 'no-job'; message: string };
 

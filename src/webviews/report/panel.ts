@@ -175,6 +175,7 @@ export class ReportPanel {
         jobNumber: info.jobNumber,
         cacheRoot,
         finished: info.finished,
+        ...(info.status !== undefined ? { status: info.status } : {}),
         signal: controller.signal,
         onProgress: (p) => {
           if (this.loading !== controller) return;
@@ -303,7 +304,7 @@ export class ReportPanel {
     }
     const live = compareJobOf(snapshot);
     const kind = this.model.view.kind;
-    const waiting = kind === 'running' || kind === 'no-job' || kind === 'loading';
+    const waiting = kind === 'running' || kind === 'no-job' || kind === 'no-verdict' || kind === 'loading';
     if (waiting && live.jobNumber !== undefined && (live.finished || live.jobNumber !== this.jobNumber)) {
       void this.load(live, false).catch(() => undefined);
       return;

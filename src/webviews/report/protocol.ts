@@ -68,6 +68,7 @@ export type ReportView =
     }
   | { kind: 'running'; message: string }
   | { kind: 'gone'; message: string }
+  | { kind: 'no-verdict'; message: string }
   | { kind: 'no-job'; message: string }
   | { kind: 'error'; message: string };
 

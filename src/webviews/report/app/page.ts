@@ -38,6 +38,8 @@ function renderBody(): HTMLElement {
       return stateMessage('sync', view.message, 'The report opens here when the fleet sees the job finish.');
     case 'gone':
       return stateMessage('archive', view.message, 'The report of an older release cannot be shown any more.');
+    case 'no-verdict':
+      return stateMessage('warning', view.message, 'A rerun of the workflow makes a new comparison: it opens here.');
     case 'no-job':
       return stateMessage('info', view.message, 'This panel updates when the release reaches visualtests-compare.');
     case 'error':
