@@ -9,10 +9,13 @@ import type { BaselineTimes, HostPhase } from './host/protocol';
 
 // The host targets are ratios to a baseline measured in the same extension host (bench/host/index.ts): absolute
 // times on shared machines vary several-fold from one run to the next, both sides of a ratio vary together.
-// TODO set from measurements
-const PAINT_RATIO_MAX = 1000;
-const RELOAD_RATIO_MAX = 1000;
-const INSTALL_RATIO_MAX = 1000;
+// The targets come from the runs made for issue 12.10: on this 2-core shared machine the baseline (an empty
+// extension with one empty tree view) takes 14 ms on a first install and 0.2–1 s on a busy reload, ours 2.5–20× that
+// (the extension's require() of its bundle is the part the baseline does not have: about 35 ms on a quiet machine,
+// where the ratio is highest). A regression that doubles our own work pushes the quiet-machine ratio past these.
+const PAINT_RATIO_MAX = 15;
+const RELOAD_RATIO_MAX = 15;
+const INSTALL_RATIO_MAX = 25;
 
 function runHost(root: string, dist: string, out: string): Promise<number> {
   return new Promise((resolve, reject) => {

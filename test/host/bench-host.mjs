@@ -85,7 +85,10 @@ function tinyExtension(name) {
     '',
   ].join('\n');
   const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6"/></svg>\n';
-  return { folder: name, files: { 'package.json': JSON.stringify(manifest, null, 2), 'extension.js': main, 'icon.svg': icon } };
+  return {
+    folder: name,
+    files: { 'package.json': JSON.stringify(manifest, null, 2), 'extension.js': main, 'icon.svg': icon },
+  };
 }
 
 /** The warm-up extension (activated first, not measured) and the baseline. */
