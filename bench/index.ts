@@ -3,28 +3,40 @@
 // in a real VS Code extension host (test/host/bench-host.mjs). Prints a table; --json FILE writes every figure.
 //
 //   node dist/bench.js [--latency MS] [--json FILE] [--no-host] [--runs N] [--cycles N]
+//   node dist/bench.js --readme FILE.json [--into README.md]   the README's table from one run (bench/readme.ts)
 import * as fs from 'fs';
 import * as path from 'path';
 import { productionBuild } from './bundle';
 import { machine, table, type Figure } from './figures';
 import { coldLoad, idleRefresh, runningRefresh, soak } from './fleet';
 import { hostFigures } from './hostRun';
+import { benchJson, updateReadme } from './readme';
 import { visualReport } from './report';
+import { coldLoadTags } from './tags';
 import { wave } from './wave';
 import { isSandboxWorker, runSandboxWorker } from './sandboxWorker';
 
 interface Args {
   latency: number;
   json?: string;
+  readme?: string;
+  into: string;
   host: boolean;
   runs: number;
   cycles: number;
 }
 
-const USAGE = 'usage: node dist/bench.js [--latency MS] [--json FILE] [--no-host] [--runs N] [--cycles N]';
+const USAGE =
+  'usage: node dist/bench.js [--latency MS] [--json FILE] [--no-host] [--runs N] [--cycles N]\n' +
+  '       node dist/bench.js --readme FILE.json [--into README.md]';
+
+/** A path given on the command line: `npm run bench -- --json F` runs in the package folder, F is the caller's. */
+function given(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { latency: 100, host: true, runs: 3, cycles: 200 };
+  const a: Args = { latency: 100, host: true, runs: 3, cycles: 200, into: path.resolve(__dirname, '..', 'README.md') };
   const num = (v: string | undefined, flag: string): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number\n${USAGE}`);
@@ -36,7 +48,12 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--json') {
       const file = argv[++i];
       if (!file) throw new Error(`--json needs a file\n${USAGE}`);
-      a.json = file;
+      a.json = given(file);
+    } else if (flag === '--readme' || flag === '--into') {
+      const file = argv[++i];
+      if (!file) throw new Error(`${flag} needs a file\n${USAGE}`);
+      if (flag === '--readme') a.readme = given(file);
+      else a.into = given(file);
     } else if (flag === '--no-host') a.host = false;
     else if (flag === '--runs') a.runs = Math.max(1, Math.round(num(argv[++i], flag)));
     else if (flag === '--cycles') a.cycles = Math.max(1, Math.round(num(argv[++i], flag)));
@@ -50,6 +67,11 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.readme) {
+    updateReadme(args.readme, args.into);
+    console.log(`bench: ${args.into} rewritten from ${args.readme}`);
+    return;
+  }
   const root = path.resolve(__dirname, '..');
   const dataDir = path.join(root, 'resources', 'sandbox');
   const m = machine();
@@ -64,6 +86,7 @@ async function main(): Promise<void> {
 
   await step('cold load (noise none)', () => coldLoad('none', args.latency, args.runs));
   await step('cold load (noise realistic)', () => coldLoad('realistic', args.latency, args.runs));
+  await step('cold load with tags', () => coldLoadTags(args.latency, args.runs));
   await step('idle refresh', () => idleRefresh(args.latency));
   await step('refresh while running', () => runningRefresh(args.latency));
   await step('release wave (simulated clock)', () => wave());
@@ -97,7 +120,11 @@ async function main(): Promise<void> {
   if (args.json) {
     fs.writeFileSync(
       args.json,
-      JSON.stringify({ date: new Date().toISOString(), machine: m, host, latencyMs: args.latency, figures }, null, 2),
+      JSON.stringify(
+        benchJson({ date: new Date().toISOString(), machine: m, host, latencyMs: args.latency }, figures),
+        null,
+        2,
+      ),
     );
     console.log(`bench: figures written to ${args.json}`);
   }

@@ -11,7 +11,17 @@ import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import { Fleet, type PersistedFleet } from '../../src/core/fleet/fleet';
 import { PipelinesTreeProvider } from '../../src/treeViews/pipelinesTree';
-import { DATA_DIR_ENV, OUT_ENV, PHASE_ENV, type HostPhase } from './protocol';
+import {
+  BASELINE_ID,
+  DATA_DIR_ENV,
+  ORDER_ENV,
+  OUT_ENV,
+  PHASE_ENV,
+  WARMUP_ID,
+  type BaselineTimes,
+  type HostPhase,
+  type Order,
+} from './protocol';
 
 const EXTENSION_ID = 'greenpeace.planet4-pipelines';
 const ORG = 'greenpeace';
@@ -29,10 +39,15 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): 
 }
 
 /** require() of the bundle (cold, timed), then Extension.activate() (timed): the host finds the module cached. */
-async function activate(): Promise<{ api: Planet4Api; requireMs: number; activateMs: number; t0: number }> {
-  const ext = vscode.extensions.getExtension<Planet4Api>(EXTENSION_ID);
-  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-  if (ext.isActive) throw new Error(`${EXTENSION_ID} was activated before the benchmark`);
+async function activateExtension(
+  id: string,
+): Promise<{ api: unknown; requireMs: number; activateMs: number; t0: number }> {
+  const ext = vscode.extensions.getExtension<unknown>(id);
+  if (!ext) {
+    const loaded = vscode.extensions.all.map((e) => e.id).filter((e) => !e.startsWith('vscode.'));
+    throw new Error(`${id} is not loaded (loaded: ${loaded.join(', ')})`);
+  }
+  if (ext.isActive) throw new Error(`${id} was activated before the benchmark`);
   const main = (ext.packageJSON as { main: string }).main;
   const file = path.join(ext.extensionPath, main);
   const load = createRequire(__filename);
@@ -65,10 +80,43 @@ function restorePaint(saved: PersistedFleet): number {
   return ms;
 }
 
-async function seed(out: HostPhase): Promise<void> {
-  const { api, requireMs, activateMs } = await activate();
-  out.requireMs = requireMs;
-  out.activateMs = activateMs;
+async function activate(): Promise<{ api: Planet4Api; requireMs: number; activateMs: number; t0: number }> {
+  const r = await activateExtension(EXTENSION_ID);
+  return { ...r, api: r.api as Planet4Api };
+}
+
+interface TinyApi {
+  provider: vscode.TreeDataProvider<vscode.TreeItem>;
+}
+
+/** The baseline's activation and first paint, measured like ours. */
+async function baseline(): Promise<BaselineTimes> {
+  const r = await activateExtension(BASELINE_ID);
+  const { requireMs, activateMs, t0 } = r;
+  const api = r.api as TinyApi;
+  const items = (await api.provider.getChildren()) ?? [];
+  for (const item of items) await api.provider.getTreeItem(item);
+  return { requireMs, activateMs, firstPaintMs: performance.now() - t0 };
+}
+
+/** The warm-up extension first, then ours and the baseline in the given order (`ours` does the measuring). */
+async function measured<T>(out: HostPhase, order: Order, ours: () => Promise<T>): Promise<T> {
+  const w = await activateExtension(WARMUP_ID);
+  out.warmupMs = w.requireMs + w.activateMs;
+  out.order = order;
+  if (order === 'baseline-first') out.baseline = await baseline();
+  const result = await ours();
+  if (order === 'ours-first') out.baseline = await baseline();
+  return result;
+}
+
+async function seed(out: HostPhase, order: Order): Promise<void> {
+  const api = await measured(out, order, async () => {
+    const a = await activate();
+    out.requireMs = a.requireMs;
+    out.activateMs = a.activateMs;
+    return a.api;
+  });
   const dataDir = process.env[DATA_DIR_ENV];
   const sb = await api.startSandbox({
     clock: 'manual',
@@ -93,16 +141,18 @@ async function seed(out: HostPhase): Promise<void> {
   await sleep(3000);
 }
 
-async function paint(out: HostPhase): Promise<void> {
-  const { api, requireMs, activateMs, t0 } = await activate();
-  const items = api.pipelines.getChildren();
-  for (const item of items) api.pipelines.getTreeItem(item);
-  out.firstPaintMs = performance.now() - t0;
-  out.requireMs = requireMs;
-  out.activateMs = activateMs;
-  out.viewState = api.viewState();
-  out.items = items.length;
-  out.staleItems = api.fleet.all().filter((s) => s.stale === true).length;
+async function paint(out: HostPhase, order: Order): Promise<void> {
+  await measured(out, order, async () => {
+    const { api, requireMs, activateMs, t0 } = await activate();
+    const items = api.pipelines.getChildren();
+    for (const item of items) api.pipelines.getTreeItem(item);
+    out.firstPaintMs = performance.now() - t0;
+    out.requireMs = requireMs;
+    out.activateMs = activateMs;
+    out.viewState = api.viewState();
+    out.items = items.length;
+    out.staleItems = api.fleet.all().filter((s) => s.stale === true).length;
+  });
 }
 
 /**
@@ -122,9 +172,10 @@ export async function run(): Promise<void> {
     requireMs: NaN,
     activateMs: NaN,
   };
+  const order: Order = process.env[ORDER_ENV] === 'baseline-first' ? 'baseline-first' : 'ours-first';
   try {
-    if (phase === 'seed') await seed(out);
-    else await paint(out);
+    if (phase === 'seed') await seed(out, order);
+    else await paint(out, order);
   } catch (e) {
     out.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }

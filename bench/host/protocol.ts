@@ -23,8 +23,28 @@ export interface HostPhase {
   savedBytes?: number;
   /** seed: sites loaded from the sandbox before the state was saved. */
   sites?: number;
+  /** The baseline measured in the same host (bench/host/index.ts): an empty extension with one empty tree view. */
+  baseline?: BaselineTimes;
+  /** Which of ours and the baseline was activated first in this host (they alternate from one host to the next). */
+  order?: Order;
+  /** The warm-up extension's require + Extension.activate(), before both (not measured against anything). */
+  warmupMs?: number;
   error?: string;
 }
+
+export type Order = 'ours-first' | 'baseline-first';
+
+export interface BaselineTimes {
+  requireMs: number;
+  activateMs: number;
+  /** require + activate + getChildren() and getTreeItem() of its (empty) tree. */
+  firstPaintMs: number;
+}
+
+/** The tiny extensions test/host/bench-host.mjs generates and loads next to ours (see tinyExtension there). */
+export const WARMUP_ID = 'greenpeace.planet4-bench-warmup';
+export const BASELINE_ID = 'greenpeace.planet4-bench-baseline';
+export const ORDER_ENV = 'PLANET4_BENCH_ORDER';
 
 export const PHASE_ENV = 'PLANET4_BENCH_PHASE';
 export const OUT_ENV = 'PLANET4_BENCH_OUT';

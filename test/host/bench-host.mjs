@@ -10,7 +10,11 @@
 //
 //   node test/host/bench-host.mjs --out FILE [--dist DIR] [--paints N] [--keep]
 //
-// The paint phase runs N times (default 3), each in a fresh extension host (a page load in the same browser profile).
+// The paint phase runs N times (default 5), each in a fresh extension host (a page load in the same browser profile).
+// The same hosts also load two tiny extensions generated here: a warm-up one, activated
+// first so that neither measured extension pays the host's first activation, and the baseline — an empty extension
+// with one empty tree view — whose activation and first paint are measured in the same host as ours (in alternating
+// order), so the benchmark reports ratios to it.
 // Writes {seed: HostPhase, paints: HostPhase[]} (bench/host/protocol.ts) to FILE. Exit 0 when both phases wrote
 // their results, 1 when one failed, 2 on a setup error.
 import fs from 'node:fs';
@@ -29,7 +33,7 @@ const PHASE_TIMEOUT_SEC = Number(process.env.PLANET4_HOST_TIMEOUT || 120);
  */
 function parseArgs(argv) {
   /** @type {{ out: string | undefined; dist: string | undefined; paints: number; keep: boolean }} */
-  const o = { out: undefined, dist: path.join(root, 'dist'), paints: 3, keep: process.env.PLANET4_HOST_KEEP === '1' };
+  const o = { out: undefined, dist: path.join(root, 'dist'), paints: 5, keep: process.env.PLANET4_HOST_KEEP === '1' };
   for (let i = 0; i < argv.length; i++) {
     const a = /** @type {string} */ (argv[i]);
     if (a === '--out') o.out = argv[++i];
@@ -49,6 +53,46 @@ function parseArgs(argv) {
   }
   return { ...o, out: path.resolve(o.out), dist: path.resolve(o.dist) };
 }
+
+/**
+ * The tiny extensions loaded next to ours (ids: WARMUP_ID and BASELINE_ID in bench/host/protocol.ts). Each has
+ * one view in its own activity-bar container, like ours, and an activate() that registers an empty
+ * TreeDataProvider for it and returns the provider: the least an extension with a tree does.
+ * @param {string} name
+ */
+function tinyExtension(name) {
+  const view = `${name}.tree`;
+  const manifest = {
+    name,
+    displayName: name,
+    publisher: 'greenpeace',
+    version: '0.0.1',
+    engines: { vscode: '^1.138.0' },
+    main: './extension.js',
+    activationEvents: [],
+    contributes: {
+      viewsContainers: { activitybar: [{ id: name, title: name, icon: 'icon.svg' }] },
+      views: { [name]: [{ id: view, name }] },
+    },
+  };
+  const main = [
+    "const vscode = require('vscode');",
+    'exports.activate = (context) => {',
+    '  const provider = { getChildren: () => [], getTreeItem: (item) => item };',
+    `  context.subscriptions.push(vscode.window.createTreeView('${view}', { treeDataProvider: provider }));`,
+    '  return { provider };',
+    '};',
+    '',
+  ].join('\n');
+  const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6"/></svg>\n';
+  return {
+    folder: name,
+    files: { 'package.json': JSON.stringify(manifest, null, 2), 'extension.js': main, 'icon.svg': icon },
+  };
+}
+
+/** The warm-up extension (activated first, not measured) and the baseline. */
+const TINY_EXTENSIONS = [tinyExtension('planet4-bench-warmup'), tinyExtension('planet4-bench-baseline')];
 
 /**
  * The extension folder the host loads: the manifest without activation events, the bundles, the media.
@@ -119,8 +163,16 @@ async function main() {
   /** @type {any} a playwright-core Browser (untyped, see loadPlaywright) */
   let browser;
   try {
-    const extDir = path.join(server.runDir, 'planet4-pipelines');
+    // One extensionDevelopmentPath (the server keeps only the last one given): a folder without package.json, whose
+    // subfolders are the extensions under development — ours and the tiny ones.
+    const devDir = path.join(server.runDir, 'extensions');
+    const extDir = path.join(devDir, 'planet4-pipelines');
     const testsPath = prepareExtension(extDir, opts.dist);
+    for (const b of TINY_EXTENSIONS) {
+      const dir = path.join(devDir, b.folder);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(b.files)) fs.writeFileSync(path.join(dir, name), text);
+    }
     browser = await launchBrowser(tools);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     /** @type {(code: number) => void} */
@@ -147,12 +199,14 @@ async function main() {
       const timer = setTimeout(() => settle(3), PHASE_TIMEOUT_SEC * 1000);
       /** @type {[string, string][]} */
       const payload = [
-        ['extensionDevelopmentPath', server.remote(extDir)],
+        ['extensionDevelopmentPath', server.remote(devDir)],
         ['extensionTestsPath', server.remote(testsPath)],
         [
           'extensionEnvironment',
           JSON.stringify({
             PLANET4_BENCH_PHASE: phase,
+            // ours and the baseline take turns at being activated first (see ORDER_ENV in bench/host/protocol.ts)
+            PLANET4_BENCH_ORDER: index % 2 === 0 ? 'ours-first' : 'baseline-first',
             PLANET4_BENCH_OUT: file,
             PLANET4_BENCH_DATA_DIR: path.join(root, 'resources', 'sandbox'),
           }),
