@@ -2,13 +2,13 @@ import { botReleaseTag, botTriggerBuild, generatorConfigCommit } from './bot';
 import { DEFAULT_START, SimClock } from './clock';
 import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSitesText } from './data';
 import { Faults, type FaultRule } from './faults';
-import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
+import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles, type TagsPerSite } from './scenarios';
 import { SandboxServer, type RequestLogEntry } from './server';
 import { MINUTE } from './util';
 import { TOKENS } from './people';
 import { World } from './world';
 
-export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry };
+export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry, TagsPerSite };
 export { SCENARIOS };
 
 export interface SandboxOptions {
@@ -31,6 +31,12 @@ export interface SandboxOptions {
   /** GitHub's secondary rate limit: content-creating requests (new commits, tags, refs; moved refs) allowed in a
    * rolling minute, real time; more answer 403 with `retry-after`. Default 80. */
   contentPerMinute?: number;
+  /**
+   * Release (`v…`) tags per site: default 'real' = 450–590, seeded per site, as on the real fleet; a number = exactly
+   * that many on every site (e.g. 550); 'small' = the former 12–135. Noise tags (`sync.*`, `lang.*`, `release.*`)
+   * come on top on half of the sites; about one release tag in eight is lightweight.
+   */
+  tagsPerSite?: TagsPerSite;
 }
 
 export interface Sandbox {
@@ -81,6 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => clock.now(),
     noise: options.pipelineNoise ?? 'realistic',
     ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
+    ...(options.tagsPerSite !== undefined ? { tagsPerSite: options.tagsPerSite } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];

@@ -5,7 +5,14 @@ import { DEVELOPER, actorOf, person, type Identity } from './people';
 import type { Pipeline, Registry, Vcs } from './pipelines';
 import type { Project } from './project';
 import type { GitCommit, GitPerson, Repo } from './repo';
-import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
+import {
+  planSite,
+  siteOrder,
+  type ScenarioName,
+  type ScenarioRoles,
+  type SitePlan,
+  type TagsPerSite,
+} from './scenarios';
 import { sha1 } from './util';
 
 export interface WorldOptions {
@@ -18,6 +25,8 @@ export interface WorldOptions {
   noise: 'realistic' | 'none';
   /** GitHub's secondary limit: content-creating requests allowed in a rolling minute (default 80). */
   contentPerMinute?: number;
+  /** Release tags per site (default 'real': 450–590, seeded per site; a number: exactly that many). */
+  tagsPerSite?: TagsPerSite;
 }
 
 export type RefResult = { ok: true; ref: string; sha: string } | { ok: false; status: number; message: string };
@@ -46,7 +55,7 @@ export class World {
   plan(site: string): SitePlan {
     let plan = this.plans.get(site);
     if (!plan) {
-      plan = planSite(site, this.order.get(site) ?? 0, this.options.roles);
+      plan = planSite(site, this.order.get(site) ?? 0, this.options.roles, this.options.tagsPerSite);
       this.plans.set(site, plan);
     }
     return plan;

@@ -1,7 +1,7 @@
 import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { carriesHold, HOLD_MARKER } from './hold';
 import { skipMarkerIn, withoutSkipMarkers } from './skipMarkers';
-import { latestReleaseTag, nextReleaseTag, releaseTagProblem, sortReleaseTags } from './version';
+import { newestVersionTag, nextReleaseTag, releaseTagProblem, sortVersionTags } from './version';
 
 /**
  * What a release puts on `main` of a site's repository: the annotated release tag (`planet4.createReleaseTag`), and
@@ -31,17 +31,17 @@ export async function planRelease(github: GitHubClient, org: string, site: strin
   const repo = `planet4-${site}`;
   const [tagList, head] = await Promise.all([github.listTags(org, repo), github.branchHead(org, repo, 'main')]);
   const tags = tagList.map((t) => t.name);
-  const headTags = sortReleaseTags(tagList.filter((t) => t.commitSha === head.sha).map((t) => t.name));
+  const headTags = sortVersionTags(tagList.filter((t) => t.commitSha === head.sha).map((t) => t.name));
   const plan: ReleasePlan = { site, repo, tags, head, headHold: carriesHold(head.message), headTags };
   const skip = skipMarkerIn(head.message);
   if (skip !== undefined) plan.headSkip = skip;
-  const latest = latestReleaseTag(tags);
+  const latest = newestVersionTag(tags);
   if (latest) plan.latest = latest;
   const latestCommit = tagList.find((t) => t.name === latest)?.commitSha;
   if (latest && latestCommit !== undefined && latestCommit !== head.sha) {
     // Only empty commits since the latest tag (the bot's trigger commits): the same tree, the same code.
     const tagged = await github.commit(org, repo, latestCommit);
-    if (tagged.treeSha === head.treeSha) plan.headTags = sortReleaseTags([...headTags, latest]);
+    if (tagged.treeSha === head.treeSha) plan.headTags = sortVersionTags([...headTags, latest]);
   }
   const next = nextReleaseTag(tags);
   if (next) plan.next = next;
