@@ -55,22 +55,26 @@ describe('GitHub at real scale: HEAD, tags in one request, suffixed tags', funct
   it('main > 100 and > 250 commits ahead: HEAD from the ref, the count, a buried [HOLD] and "no change" stay right', async () => {
     const memory: FleetMemory = new Map();
     const tag = sb.botReleaseTag('brasil');
-    for (let i = 0; i < 90; i++) sb.pushCommit('brasil', `Change ${i}`);
+    for (let i = 0; i < 150; i++) sb.pushCommit('brasil', `Change ${i}`);
     const hold = sb.pushCommit('brasil', ':robot: [HOLD] Trigger build #5051');
     for (let i = 0; i < 29; i++) sb.botTriggerBuild('brasil');
     const over100 = await loadNextRelease(github, ORG, 'brasil', memory, () => 0);
     assert.strictEqual(over100.latestTag, tag);
-    assert.strictEqual(over100.ahead, 120);
+    assert.strictEqual(over100.ahead, 180);
     assert.strictEqual(over100.headSha, sb.mainHead('brasil').sha, 'HEAD is main, not the last of a compare page');
     assert.match(over100.headSubject, /^:robot: Trigger build #/);
     assert.strictEqual(over100.headHold, false);
     assert.strictEqual(over100.buriedHold?.sha, hold, 'the [HOLD] buried under 29 bot commits');
-    for (let i = 0; i < 200; i++) sb.botTriggerBuild('brasil');
+    for (let i = 0; i < 100; i++) sb.botTriggerBuild('brasil');
+    sb.clearRequests();
     const over250 = await loadNextRelease(github, ORG, 'brasil', memory, () => 0);
-    assert.strictEqual(over250.ahead, 320);
+    assert.strictEqual(over250.ahead, 280);
     assert.strictEqual(over250.headSha, sb.mainHead('brasil').sha);
     assert.strictEqual(over250.buriedHold?.sha, hold, 'still among the newest 250');
-    assert.strictEqual(over250.unchanged, undefined, '90 changes since the tag');
+    assert.strictEqual(over250.unchanged, undefined, '150 changes since the tag');
+    const compares = sb.requests.filter((r) => r.path.includes('/compare/'));
+    assert.strictEqual(compares.length, 1);
+    assert.deepStrictEqual(compares[0]?.query, {}, 'no paging parameters: the newest 250, not the oldest page');
 
     const empty = sb.botReleaseTag('chile');
     for (let i = 0; i < 260; i++) sb.botTriggerBuild('chile');
