@@ -3,7 +3,7 @@ import { projectSlug } from '../core/api/circleci/types';
 import { explainCircleciFailure, explainGitHubFailure } from '../core/release/failures';
 import { readReleaseHistory, ReleaseHistoryCache, type ReleaseHistory } from '../core/release/history';
 import { earlierRollbackPipeline, RecentRollbacks, triggerRollback } from '../core/release/rollback';
-import { sortReleaseTags } from '../core/release/version';
+import { isSuffixedTag, sortVersionTags } from '../core/release/version';
 import type { Services } from '../services';
 import { registerCommand } from './command';
 import { runReleaseAction } from './releaseAction';
@@ -37,8 +37,9 @@ export function registerRollback(services: Services): vscode.Disposable[] {
       // Every argument is checked before any request.
       if (arg !== undefined) siteArgument(arg);
       let wanted = optionalString(arg, 'tag');
-      if (inv.scripted) wanted = requireTag(wanted);
-      else if (wanted !== undefined) requireTag(wanted);
+      // a suffixed tag (`v1.2.3-x`) was built and deployed like a release: it can be rolled back to
+      if (inv.scripted && !isSuffixedTag(wanted)) wanted = requireTag(wanted);
+      else if (wanted !== undefined && !isSuffixedTag(wanted)) requireTag(wanted);
       const site = await siteFor(services, arg, vscode.l10n.t('Roll back…'), (s) => s.state !== 'no-project');
       if (!site) return undefined;
       const org = services.organization();
@@ -49,10 +50,11 @@ export function registerRollback(services: Services): vscode.Disposable[] {
           const github = await services.github();
           const circleci = services.circleci();
           const repo = `planet4-${site}`;
+          // names only, in one request (git/matching-refs/tags/v); suffixed tags included, in the bot's order
           const listTags = async (): Promise<string[]> =>
-            sortReleaseTags(
+            sortVersionTags(
               (
-                await github.listTags(org, repo).catch((e: unknown) => {
+                await github.matchingTags(org, repo).catch((e: unknown) => {
                   throw explainGitHubFailure(e, org, repo, 'list the tags');
                 })
               ).map((t) => t.name),

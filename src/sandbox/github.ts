@@ -104,21 +104,32 @@ function repoRoute(ctx: Ctx, repo: Repo, route: string, now: number): Reply {
       return ghError(404, 'Not Found');
     }
     const html = `${HTML}/${repo.fullName}/compare/${r[1] ?? ''}...${r[2] ?? ''}`;
-    return json(200, {
-      url: `${repoUrl(ctx.base, repo)}/compare/${r[1] ?? ''}...${r[2] ?? ''}`,
-      html_url: html,
-      permalink_url: `${HTML}/${repo.fullName}/compare/${repo.owner}:${cmp.base.sha.slice(0, 7)}...${repo.owner}:${cmp.head.sha.slice(0, 7)}`,
-      diff_url: `${html}.diff`,
-      patch_url: `${html}.patch`,
-      base_commit: restCommit(ctx.base, repo, cmp.base, false),
-      merge_base_commit: restCommit(ctx.base, repo, cmp.mergeBase, false),
-      status: cmp.status,
-      ahead_by: cmp.aheadBy,
-      behind_by: cmp.behindBy,
-      total_commits: cmp.aheadBy,
-      commits: cmp.commits.slice(0, 250).map((c) => restCommit(ctx.base, repo, c, false)),
-      files: [],
-    });
+    // As GitHub pages a compare (REALITY.md "GitHub limits"): without paging parameters at most 250 commits, the
+    // most recent ones (the last is the newest); with per_page/page chronological pages (each page's first commit
+    // is its earliest), the files on page 1 only.
+    const paged = ctx.query.per_page !== undefined || ctx.query.page !== undefined;
+    const { per, page } = pageParams(ctx.query, 250);
+    const commits = paged ? cmp.commits.slice((page - 1) * per, page * per) : cmp.commits.slice(-250);
+    const link = paged ? linkHeader(ctx, per, page, cmp.commits.length) : undefined;
+    return json(
+      200,
+      {
+        url: `${repoUrl(ctx.base, repo)}/compare/${r[1] ?? ''}...${r[2] ?? ''}`,
+        html_url: html,
+        permalink_url: `${HTML}/${repo.fullName}/compare/${repo.owner}:${cmp.base.sha.slice(0, 7)}...${repo.owner}:${cmp.head.sha.slice(0, 7)}`,
+        diff_url: `${html}.diff`,
+        patch_url: `${html}.patch`,
+        base_commit: restCommit(ctx.base, repo, cmp.base, false),
+        merge_base_commit: restCommit(ctx.base, repo, cmp.mergeBase, false),
+        status: cmp.status,
+        ahead_by: cmp.aheadBy,
+        behind_by: cmp.behindBy,
+        total_commits: cmp.aheadBy,
+        commits: commits.map((c) => restCommit(ctx.base, repo, c, false)),
+        ...(paged && page > 1 ? {} : { files: [] }),
+      },
+      link === undefined ? undefined : { link },
+    );
   }
   if ((r = /^GET \/branches\/(.+)$/.exec(route))) {
     const branch = r[1] ?? '';

@@ -3,7 +3,7 @@ import { AUTO_APPROVAL, type PipelineRequest, type Registry, type Vcs } from './
 import { AUTHORS, BOT, ORG, USERS, actorOf, person, type Identity } from './people';
 import { Project } from './project';
 import { Repo, type GitCommit } from './repo';
-import type { SitePlan } from './scenarios';
+import { releaseNames, type SitePlan } from './scenarios';
 import { DAY, HOUR, MINUTE, SECOND, hashInt, hashRange, pick, sha1, uuidFrom } from './util';
 
 const MESSAGES = [
@@ -59,9 +59,11 @@ export function buildSite(
 ): { repo: Repo; project?: Project } {
   const repoName = `planet4-${site}`;
   const releaseTimes: number[] = [];
+  const names = releaseNames(plan);
+  const count = names.length;
   // newest first, then reversed
   let t = start - plan.latestAge;
-  for (let i = 0; i < plan.releaseCount; i++) {
+  for (let i = 0; i < count; i++) {
     releaseTimes.push(t);
     // two tags five hours apart happen (netherlands v1.123.197 / v1.123.198, REALITY.md)
     t -=
@@ -104,15 +106,15 @@ export function buildSite(
     unbuilt: UnbuiltRelease | undefined;
   }[] = [];
   releaseTimes.forEach((time, i) => {
-    const recent = i >= plan.releaseCount - 10;
+    const recent = i >= count - 10;
     const k = recent ? hashRange(`k:${site}:${i}`, 1, 3) : 1;
     const tagged = time - 20 * MINUTE;
     let last: GitCommit | undefined;
-    const unbuilt = unbuiltRelease(site, plan.releaseCount - 1 - i);
+    const unbuilt = unbuiltRelease(site, count - 1 - i);
     for (let j = 0; j < k; j++) {
       const date = j === k - 1 ? tagged : prev + ((tagged - prev) * (j + 1)) / (k + 1);
       const seed = `${site}:${i}:${j}`;
-      const isLatest = i === plan.releaseCount - 1 && j === k - 1;
+      const isLatest = i === count - 1 && j === k - 1;
       let message = pick(MESSAGES, `msg:${seed}`)(hashRange(`num:${seed}`, 100, 999));
       let author = message.startsWith(':robot:') ? BOT : pick(AUTHORS, `author:${seed}`);
       if (isLatest && plan.held) {
@@ -129,7 +131,7 @@ export function buildSite(
     if (last) {
       const tagger = hashInt(`tagger:${site}:${i}`) % 3 === 0 ? BOT : pick(AUTHORS, `tagger:${site}:${i}`);
       releases.push({
-        name: `${plan.prefix}${plan.latestNumber - plan.releaseCount + 1 + i}`,
+        name: names[i] ?? `${plan.prefix}${i}`,
         time,
         commit: last,
         tagger,
@@ -157,11 +159,14 @@ export function buildSite(
   }
   if (plan.noiseTags) {
     const old = mainCommits.slice(1, Math.max(2, mainCommits.length - 3));
+    // as on the real sites (REALITY.md "Tags"): none of them a release, and none starts with `v`
     const noise = [
       `sync.${new Date(start - 40 * DAY).toISOString().slice(0, 10)}`,
       `sync.${new Date(start - 12 * DAY).toISOString().slice(0, 10)}`,
+      `sync.v${hashRange(`syncv:${site}`, 1, 3)}.${hashRange(`syncv2:${site}`, 10, 99)}`,
       'lang.de-2026.09',
       `release.${new Date(created).getUTCFullYear()}.1`,
+      'release.v1.30.92',
     ];
     noise.forEach((name, i) => {
       const target = old[hashInt(`noise:${site}:${i}`) % old.length];

@@ -3,14 +3,14 @@ import { botReleaseTag, botTriggerBuild, generatorConfigCommit } from './bot';
 import { DEFAULT_START, SimClock } from './clock';
 import { findDataDir, listBackstopFiles, normalizeDataDir, parseSites, readSitesText } from './data';
 import { Faults, type FaultRule } from './faults';
-import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles } from './scenarios';
+import { rolesFor, SCENARIOS, type ScenarioName, type ScenarioRoles, type TagsPerSite } from './scenarios';
 import { SandboxServer, type RequestLogEntry } from './server';
 import type { EndStatus, PipelineSetupState, StatePlan, StuckStatus } from './states';
 import { MINUTE } from './util';
 import { TOKENS } from './people';
 import { World } from './world';
 
-export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry, PlatformReleaseStart };
+export type { ScenarioName, ScenarioRoles, FaultRule, RequestLogEntry, PlatformReleaseStart, TagsPerSite };
 export type { StatePlan, EndStatus, StuckStatus, PipelineSetupState };
 export { SCENARIOS };
 
@@ -46,6 +46,12 @@ export interface SandboxOptions {
    * The pipelines already in the history are as the scenario makes them.
    */
   states?: Record<string, StatePlan>;
+  /**
+   * Release (`v…`) tags per site: default 'real' = 450–590, seeded per site, as on the real fleet; a number = exactly
+   * that many on every site (e.g. 550); 'small' = the former 12–135. Noise tags (`sync.*`, `lang.*`, `release.*`)
+   * come on top on half of the sites; about one release tag in eight is lightweight.
+   */
+  tagsPerSite?: TagsPerSite;
 }
 
 export interface Sandbox {
@@ -99,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.contentPerMinute !== undefined ? { contentPerMinute: options.contentPerMinute } : {}),
     ...(options.platformRelease !== undefined ? { platformRelease: options.platformRelease } : {}),
     ...(options.states ? { states: options.states } : {}),
+    ...(options.tagsPerSite !== undefined ? { tagsPerSite: options.tagsPerSite } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];

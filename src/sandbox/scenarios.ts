@@ -108,6 +108,10 @@ export interface SitePlan {
   /** release tag = prefix + number */
   prefix: string;
   latestNumber: number;
+  /**
+   * Release tags of the site (450–590 as on the real sites, or the world's `tagsPerSite`): the newest numbered
+   * `prefix` + `latestNumber` down, the older ones under earlier prefixes (`releaseNames`).
+   */
   releaseCount: number;
   /** age of the latest release pipeline at clock start (ms) */
   latestAge: number;
@@ -115,6 +119,7 @@ export interface SitePlan {
   pipelined: number;
   /** commits on main after the latest release */
   ahead: number;
+  /** `sync.*`, `sync.v*`, `lang.*`, `release.v1.30.92` tags: none of them a release */
   noiseTags: boolean;
   visualDiffs: boolean;
   held: boolean;
@@ -130,7 +135,18 @@ export interface SitePlan {
 
 export const RUNNING_AGES_MIN = [2, 6, 10, 12, 15];
 
-export function planSite(site: string, index: number, roles: ScenarioRoles): SitePlan {
+/**
+ * Release tags per site: real sites have 450–590 (REALITY.md "Tags"). A number gives every site that many; the
+ * default `'real'` gives each a seeded count in 450–590; `'small'` the sandbox's former 12–135.
+ */
+export type TagsPerSite = number | 'real' | 'small';
+
+export function planSite(
+  site: string,
+  index: number,
+  roles: ScenarioRoles,
+  tagsPerSite: TagsPerSite = 'real',
+): SitePlan {
   const has = (list: string[]): boolean => list.includes(site);
   const schemeKind = hashInt(`scheme:${site}`) % 4;
   let prefix: string;
@@ -157,6 +173,11 @@ export function planSite(site: string, index: number, roles: ScenarioRoles): Sit
     prefix = 'v1.';
     latestNumber = 100 + (hashInt(`latest:${site}`) % 4);
     releaseCount = 30;
+  }
+  if (tagsPerSite === 'real') {
+    releaseCount = hashRange(`realcount:${site}`, 450, 590);
+  } else if (typeof tagsPerSite === 'number') {
+    releaseCount = Math.max(1, Math.floor(tagsPerSite));
   }
   const running = has(roles.running);
   let latestAge: number;
@@ -193,4 +214,31 @@ export function planSite(site: string, index: number, roles: ScenarioRoles): Sit
     rejected: has(roles.rejected),
     olderOnHold: has(roles.olderOnHold),
   };
+}
+
+/**
+ * The release tag names of a plan, oldest first: the newest `latestNumber + 1` at most under `prefix`
+ * (`prefix` + `latestNumber` down), the older ones under earlier prefixes, as a site that moved from `v1.44.x` to
+ * `v1.45.x` has them (`v1.45.` → `v1.44.`, `v1.43.`…; `v1.` → `v0.`), newest number first in each.
+ */
+export function releaseNames(plan: Pick<SitePlan, 'site' | 'prefix' | 'latestNumber' | 'releaseCount'>): string[] {
+  const newest: string[] = [];
+  const inNewest = Math.min(plan.releaseCount, plan.latestNumber + 1);
+  for (let i = 0; i < inNewest; i++) newest.push(`${plan.prefix}${plan.latestNumber - i}`);
+  const parts = plan.prefix.slice(1, -1).split('.').map(Number);
+  const last = parts.length - 1;
+  const earlier: string[] = [];
+  for (let g = 1; g <= (parts[last] ?? 0); g++)
+    earlier.push(`v${[...parts.slice(0, last), (parts[last] ?? 0) - g].join('.')}.`);
+  let remaining = plan.releaseCount - inNewest;
+  const gens = Math.min(earlier.length, Math.ceil(remaining / 150));
+  const older: string[] = [];
+  for (let g = 0; g < gens && remaining > 0; g++) {
+    const size =
+      g === gens - 1 ? remaining : Math.ceil(remaining / (gens - g)) + hashRange(`gen:${plan.site}:${g}`, 0, 20);
+    const take = Math.min(size, remaining);
+    for (let n = take - 1; n >= 0; n--) older.push(`${earlier[g] ?? 'v0.'}${n}`);
+    remaining -= take;
+  }
+  return [...newest, ...older].reverse();
 }

@@ -6,7 +6,14 @@ import { BOT, DEVELOPER, actorOf, person, type Identity } from './people';
 import type { Pipeline, Registry, Vcs } from './pipelines';
 import type { Project } from './project';
 import type { GitCommit, GitPerson, Repo } from './repo';
-import { planSite, siteOrder, type ScenarioName, type ScenarioRoles, type SitePlan } from './scenarios';
+import {
+  planSite,
+  siteOrder,
+  type ScenarioName,
+  type ScenarioRoles,
+  type SitePlan,
+  type TagsPerSite,
+} from './scenarios';
 import type { StatePlan } from './states';
 import { sha1 } from './util';
 
@@ -24,6 +31,8 @@ export interface WorldOptions {
   platformRelease?: PlatformReleaseStart;
   /** What a test asks of a site's next release pipelines (tags pushed or triggered in the sandbox), by site. */
   states?: Readonly<Record<string, StatePlan>>;
+  /** Release tags per site (default 'real': 450–590, seeded per site; a number: exactly that many). */
+  tagsPerSite?: TagsPerSite;
 }
 
 export type RefResult = { ok: true; ref: string; sha: string } | { ok: false; status: number; message: string };
@@ -60,7 +69,7 @@ export class World {
   plan(site: string): SitePlan {
     let plan = this.plans.get(site);
     if (!plan) {
-      plan = planSite(site, this.order.get(site) ?? 0, this.options.roles);
+      plan = planSite(site, this.order.get(site) ?? 0, this.options.roles, this.options.tagsPerSite);
       this.plans.set(site, plan);
     }
     return plan;

@@ -80,6 +80,24 @@ export function mainSince(n: NextReleaseInfo): string {
   return `${words}${hold}`;
 }
 
+/**
+ * The newest tag is suffixed (`v1.2.3-x`), in words: CircleCI deployed it like a release and the bot tags from it, so
+ * the site's latest release is not the older plain tag.
+ */
+export function suffixedWords(n: NextReleaseInfo): string | undefined {
+  if (!n.latestSuffixed || n.latestTag === undefined) return undefined;
+  return n.latestRelease !== undefined
+    ? vscode.l10n.t(
+        'The newest tag {0} is suffixed: CircleCI built it like a release, and the bot sorts it above {1} and numbers the next tag from it.',
+        n.latestTag,
+        n.latestRelease,
+      )
+    : vscode.l10n.t(
+        'The newest tag {0} is suffixed: CircleCI built it like a release, and the bot numbers the next tag from it.',
+        n.latestTag,
+      );
+}
+
 /** `[HOLD] buried by ":robot: Trigger build #12001": the next tag will not wait`. */
 export function buriedWords(b: NonNullable<NextReleaseInfo['buriedHold']>): string {
   return vscode.l10n.t('[HOLD] buried by "{0}": the next tag will not wait', b.buriedBy);

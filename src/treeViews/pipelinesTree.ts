@@ -8,7 +8,15 @@ import { duration, timeAgo } from '../core/util/time';
 import { circleciJobUrl, circleciPipelineUrl, circleciWorkflowUrl, githubCommitUrl, githubTagUrl } from '../links';
 import { matchesFilter, type SiteFilter } from './filter';
 import { icon, STAGE_ICONS, STATE_ICONS } from './icons';
-import { buriedWords, esc, mainSince, pipelineWords, siteContextValue, stageContextValue } from './labels';
+import {
+  buriedWords,
+  esc,
+  mainSince,
+  pipelineWords,
+  siteContextValue,
+  stageContextValue,
+  suffixedWords,
+} from './labels';
 import { isPlatformNode, NodeCache, type PipelineNode, type DetailNode, type SiteNode, type StageNode } from './nodes';
 import type { PlatformSource } from '../core/platform/types';
 import { PlatformRows, siteWaveTooltip, siteWaveWords } from './platformTree';
@@ -328,13 +336,19 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
       case 'next': {
         const n = s.next;
         if (!n) break;
-        item.label = n.nextTag ? vscode.l10n.t('Next release {0}', n.nextTag) : vscode.l10n.t('Next release');
+        item.label = n.nextTag
+          ? n.latestSuffixed && n.latestTag !== undefined
+            ? vscode.l10n.t('Next release {0} (after suffixed tag {1})', n.nextTag, n.latestTag)
+            : vscode.l10n.t('Next release {0}', n.nextTag)
+          : vscode.l10n.t('Next release');
+        const suffixed = suffixedWords(n);
         item.description = mainSince(n);
         item.tooltip = new vscode.MarkdownString(
           vscode.l10n.t('main HEAD `{0}` {1}', n.headSha.slice(0, 7), esc(n.headSubject)) +
             '\n\n' +
             vscode.l10n.t('[Open commit]({0})', githubCommitUrl(org, s.site, n.headSha)) +
-            (n.buriedHold ? `\n\n$(warning) ${esc(buriedWords(n.buriedHold))}` : ''),
+            (n.buriedHold ? `\n\n$(warning) ${esc(buriedWords(n.buriedHold))}` : '') +
+            (suffixed !== undefined ? `\n\n$(warning) ${esc(suffixed)}` : ''),
           true,
         );
         item.iconPath = icon(
@@ -342,9 +356,11 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineNo
             ? ['lock', 'charts.yellow']
             : n.buriedHold
               ? ['unlock', 'problemsWarningIcon.foreground']
-              : ['git-commit', undefined],
+              : suffixed !== undefined
+                ? ['tag', 'problemsWarningIcon.foreground']
+                : ['git-commit', undefined],
         );
-        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};buried=${n.buriedHold ? 'yes' : 'no'};changed=${n.unchanged ? 'no' : 'yes'};`;
+        item.contextValue = `next;hold=${n.headHold ? 'yes' : 'no'};ahead=${n.ahead > 0 ? 'yes' : 'no'};buried=${n.buriedHold ? 'yes' : 'no'};changed=${n.unchanged ? 'no' : 'yes'};suffixed=${n.latestSuffixed ? 'yes' : 'no'};`;
         break;
       }
       case 'problem': {

@@ -96,10 +96,11 @@ describe('holds: the sandbox is the real world', function () {
     assert.strictEqual(next.latestTag, tag);
     assert.strictEqual(next.ahead, 2);
     assert.strictEqual(next.unchanged, true);
+    const head = sb.mainHead('chile').sha;
     assert.deepStrictEqual(
-      sb.requests.map((r) => r.path.replace(/\/repos\/greenpeace\/planet4-chile/, '')),
-      ['/tags', `/compare/${tag}...main`],
-      'the tags and one compare, as before',
+      sb.requests.map((r) => r.path.replace(/\/repos\/greenpeace\/planet4-chile/, '')).sort(),
+      [`/compare/${tag}...${head}`, '/git/matching-refs/tags/v', '/git/ref/heads/main'],
+      'HEAD from the branch ref, the tags in one list, and one compare to that HEAD',
     );
     const plan = await planRelease(github, ORG, 'chile');
     assert.deepStrictEqual(plan.headTags, [tag], 'already released: the same tree');

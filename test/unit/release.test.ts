@@ -15,7 +15,8 @@ describe('release plan against the sandbox', function () {
   });
   after(() => sb.close());
 
-  it('computes the next version from every tag page, lightweight and annotated, ignoring noise', async () => {
+  it('computes the next version from every tag page, lightweight and annotated, ignoring noise', async function () {
+    this.timeout(90_000); // 53 sites with 450–590 tags each: the sandbox builds each site on its first request
     for (const site of sb.sites) {
       const plan = await planRelease(github, 'greenpeace', site);
       assert.ok(plan.latest, site);

@@ -199,7 +199,13 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
     check('gh', 'GET', r, main, 200);
     check('gh', 'GET', r, await gh(sb, `${repo()}/git/ref/heads/nope`), 404);
     const m = '/repos/{owner}/{repo}/git/matching-refs/{ref}';
-    check('gh', 'GET', m, await gh(sb, `${repo()}/git/matching-refs/tags/v`), 200);
+    const vTags = await gh(sb, `${repo()}/git/matching-refs/tags/v`);
+    check('gh', 'GET', m, vTags, 200);
+    // every v… tag in one list, as on the real sites (450–590), annotated and lightweight, no noise
+    const listed = vTags.body as { ref: string; object: { type: string } }[];
+    assert.ok(listed.length >= 450 && listed.length <= 590, `${listed.length} v… tags`);
+    assert.ok(listed.every((t) => t.ref.startsWith('refs/tags/v')));
+    assert.ok(listed.some((t) => t.object.type === 'commit') && listed.some((t) => t.object.type === 'tag'));
     check('gh', 'GET', m, await gh(sb, `${repo()}/git/matching-refs/tags/zzz`), 200);
     const head = str(obj(obj(main.body).object).sha);
     const refs = '/repos/{owner}/{repo}/git/refs';
@@ -307,6 +313,11 @@ describe('sandbox: responses match the official OpenAPI descriptions', function 
     const tagName = (tags[0]?.ref ?? '').replace('refs/tags/', '');
     const cmp = '/repos/{owner}/{repo}/compare/{base}...{head}';
     check('gh', 'GET', cmp, await gh(sb, `${repo()}/compare/${tagName}...main`), 200);
+    // paged as GitHub pages a compare: chronological pages, files on page 1 only
+    check('gh', 'GET', cmp, await gh(sb, `${repo()}/compare/${tagName}...main?per_page=100&page=1`), 200);
+    const page2 = await gh(sb, `${repo()}/compare/${tagName}...main?per_page=100&page=2`);
+    check('gh', 'GET', cmp, page2, 200);
+    assert.strictEqual(obj(page2.body).files, undefined);
     check('gh', 'GET', cmp, await gh(sb, `${repo()}/compare/nope...main`), 404);
     const br = '/repos/{owner}/{repo}/branches/{branch}';
     check('gh', 'GET', br, await gh(sb, `${repo()}/branches/main`), 200);

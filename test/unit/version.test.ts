@@ -114,3 +114,24 @@ describe('release versions', () => {
     assert.match(validateNewTag(next, ['v1.999999999']).error ?? '', /at most 9 digits/);
   });
 });
+
+describe('version: suffixed tags (v1.2.3-x), as CircleCI builds them and the bot sorts them', () => {
+  it('are version tags, not release tags, sorted right above their number as git -v:refname does', async () => {
+    const v = await import('../../src/core/release/version');
+    assert.ok(v.isSuffixedTag('v1.2.3-x') && v.isSuffixedTag('v1.308-hotfix.2'));
+    for (const t of ['v1.2.3', 'v1.2-', 'sync.v1.2-x', 'release.v1.30.92', `v1.2.3-${'x'.repeat(64)}`])
+      assert.ok(!v.isSuffixedTag(t), t);
+    assert.deepStrictEqual(v.sortVersionTags(['v1.2.3', 'v1.2.10', 'v1.2.3-x', 'sync.1', 'v1.2.4', 'v1.2.3-a']), [
+      'v1.2.10',
+      'v1.2.4',
+      'v1.2.3-x',
+      'v1.2.3-a',
+      'v1.2.3',
+    ]);
+    assert.strictEqual(v.newestVersionTag(['v1.2.3', 'v1.2.3-x', 'v1.2.2']), 'v1.2.3-x');
+    assert.strictEqual(v.nextReleaseTag(['v1.2.3', 'v1.2.3-x']), 'v1.2.4', 'numbered from the suffixed tag');
+    assert.strictEqual(v.nextReleaseTag(['v1.2.2', 'v1.2.3-x']), 'v1.2.4', 'not v1.2.3, which sorts below v1.2.3-x');
+    assert.strictEqual(v.latestReleaseTag(['v1.2.3', 'v1.2.3-x']), 'v1.2.3', 'still the latest plain release');
+    assert.match(v.validateNewTag('v1.2.3', ['v1.2.2', 'v1.2.3-x']).warning ?? '', /latest tag v1\.2\.3-x.*v1\.2\.4/);
+  });
+});

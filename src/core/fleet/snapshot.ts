@@ -1,7 +1,7 @@
 import type { Job, Pipeline, Workflow } from '../api/circleci/types';
 import { ApiError } from '../api/errors';
 import { deriveState, orderStages, releaseWorkflow, workflowKind } from '../pipeline/stages';
-import { isReleaseTag } from '../release/version';
+import { isVersionTag } from '../release/version';
 import type { PipelineInfo, SiteSnapshot, StageInfo, WorkflowInfo, WorkflowKind } from './types';
 
 /*
@@ -28,9 +28,9 @@ export function settingUp(p: PipelineInfo, now: number, since: number): boolean 
   return (p.state !== undefined && SETUP_STATES.has(p.state)) || now - Date.parse(p.createdAt) < SETUP_GRACE_MS;
 }
 
-/** A pipeline built for a release tag (`v1.2.3`). */
+/** A pipeline built for a release tag (`v1.2.3`), or a suffixed one (`v1.2.3-x`), which CircleCI deploys alike. */
 export function isReleasePipeline(p: Pipeline): boolean {
-  return isReleaseTag(p.vcs?.tag);
+  return isVersionTag(p.vcs?.tag);
 }
 
 export function toPipelineInfo(p: Pipeline): PipelineInfo {

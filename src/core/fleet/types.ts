@@ -98,7 +98,14 @@ export interface OlderRelease {
 
 /** What the next release of a site would ship (from GitHub). */
 export interface NextReleaseInfo {
+  /** The newest `v` tag as the bot sorts them: a release tag, or a suffixed one (see `latestSuffixed`). */
   latestTag?: string;
+  /**
+   * `latestTag` is suffixed (`v1.2.3-x`): CircleCI built and deployed it like a release, the bot sorts it above
+   * `v1.2.3` and tags from it. `latestRelease` is then the newest plain release tag, when there is one.
+   */
+  latestSuffixed?: true;
+  latestRelease?: string;
   /** Commits on main since latestTag. */
   ahead: number;
   headSha: string;

@@ -3,7 +3,7 @@ import { isWorkflowFinished, projectSlug, type Job, type Pipeline, type Workflow
 import { pages } from '../api/pages';
 import { workflowKind } from '../pipeline/stages';
 import type { WorkflowKind } from '../fleet/types';
-import { isReleaseTag } from './version';
+import { isVersionTag } from './version';
 
 /**
  * A site's release history as a rollback needs it (REALITY.md "Tags"): a rollback redeploys the images of its tag
@@ -223,7 +223,8 @@ export async function readReleaseHistory(
       if (previous !== undefined && p.number <= previous.newest) reachedKnown = true;
       else readAbovePrevious++;
       const tag = p.vcs?.tag;
-      if (!isReleaseTag(tag) || p.state === 'errored') continue;
+      // a suffixed tag (`v1.2.3-x`) is built and deployed like a release (CircleCI's `/^v.*/`)
+      if (!isVersionTag(tag) || p.state === 'errored') continue;
       releasePipelines.push({ tag, pipelineNumber: p.number, createdAt: p.created_at });
       const isRollback = p.trigger_parameters?.rollback === true;
       const needProduction = production === undefined;

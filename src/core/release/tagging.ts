@@ -1,7 +1,7 @@
 import type { CommitInfo, GitHubClient } from '../api/github/client';
 import { carriesHold, HOLD_MARKER } from './hold';
 import { skipMarkerIn, withoutSkipMarkers } from './skipMarkers';
-import { latestReleaseTag, nextReleaseTag, releaseTagProblem, sortReleaseTags } from './version';
+import { newestVersionTag, nextReleaseTag, releaseTagProblem, sortVersionTags } from './version';
 
 /**
  * What a release puts on `main` of a site's repository: the annotated release tag (`planet4.createReleaseTag`), and
@@ -29,19 +29,28 @@ export interface ReleasePlan {
 
 export async function planRelease(github: GitHubClient, org: string, site: string): Promise<ReleasePlan> {
   const repo = `planet4-${site}`;
-  const [tagList, head] = await Promise.all([github.listTags(org, repo), github.branchHead(org, repo, 'main')]);
+  // every v… tag in one request (names and targets); only the latest one is peeled to its commit
+  const [tagList, head] = await Promise.all([github.matchingTags(org, repo), github.branchHead(org, repo, 'main')]);
   const tags = tagList.map((t) => t.name);
-  const headTags = sortReleaseTags(tagList.filter((t) => t.commitSha === head.sha).map((t) => t.name));
+  const latest = newestVersionTag(tags);
+  const latestRef = tagList.find((t) => t.name === latest);
+  const latestCommit =
+    latestRef === undefined
+      ? undefined
+      : latestRef.type === 'commit'
+        ? latestRef.sha
+        : await github.tagCommitSha(org, repo, latestRef.name);
+  const onHead = tagList.filter((t) => t.type === 'commit' && t.sha === head.sha).map((t) => t.name);
+  if (latest !== undefined && latestCommit === head.sha) onHead.push(latest);
+  const headTags = sortVersionTags(onHead);
   const plan: ReleasePlan = { site, repo, tags, head, headHold: carriesHold(head.message), headTags };
   const skip = skipMarkerIn(head.message);
   if (skip !== undefined) plan.headSkip = skip;
-  const latest = latestReleaseTag(tags);
   if (latest) plan.latest = latest;
-  const latestCommit = tagList.find((t) => t.name === latest)?.commitSha;
   if (latest && latestCommit !== undefined && latestCommit !== head.sha) {
     // Only empty commits since the latest tag (the bot's trigger commits): the same tree, the same code.
     const tagged = await github.commit(org, repo, latestCommit);
-    if (tagged.treeSha === head.treeSha) plan.headTags = sortReleaseTags([...headTags, latest]);
+    if (tagged.treeSha === head.treeSha) plan.headTags = sortVersionTags([...headTags, latest]);
   }
   const next = nextReleaseTag(tags);
   if (next) plan.next = next;

@@ -2,7 +2,8 @@
  * Release tags and versions, as Planet 4's bot computes them: a release tag is `v` + dot-separated integers
  * (`v1.123.199`, `v1.308`, `v0.1.288`); versions compare numerically part by part (`v1.99` < `v1.308`, like
  * `git tag --sort=-v:refname`); the next release bumps the last part. Other tags (`sync.*`, `lang.*`,
- * `release.*`, `v1.2-rc`) are not releases.
+ * `release.*`, `v1.2-rc`) are not releases — but a suffixed `v` tag (`v1.2.3-x`) is built and deployed by CircleCI
+ * and sorted first by the bot: see `isSuffixedTag`, `compareAsGit`.
  */
 export const RELEASE_TAG_PATTERN = /^v\d+(\.\d+)*$/;
 
@@ -34,6 +35,57 @@ function quoted(tag: string): string {
 /** `v` + dot-separated numbers, each of at most 9 digits, 64 characters at most. */
 export function isReleaseTag(tag: string | undefined | null): tag is string {
   return typeof tag === 'string' && releaseTagProblem(tag) === undefined;
+}
+
+/**
+ * A suffixed tag: a release number and a suffix, `v1.2.3-x` (`v1.2.3-hotfix`, `v1.2.3-rc.1`). Not a release tag for
+ * the extension's own tags, but CircleCI (its tag filter is the regex ^v.*) builds and deploys it like one, and the bot's
+ * `git tag --sort=-v:refname` sorts it ABOVE `v1.2.3` (REALITY.md "Tags").
+ */
+export const SUFFIXED_TAG_PATTERN = /^(v\d+(?:\.\d+)*)-[0-9A-Za-z][0-9A-Za-z._-]*$/;
+
+/** `v1.2.3-x` (bounded like a release tag), not `v1.2.3`. */
+export function isSuffixedTag(tag: string | undefined | null): tag is string {
+  if (typeof tag !== 'string' || tag.length > MAX_TAG_LENGTH) return false;
+  const m = SUFFIXED_TAG_PATTERN.exec(tag);
+  return m !== null && isReleaseTag(m[1]);
+}
+
+/** A tag CircleCI deploys as a release: a release tag or a suffixed one. */
+export function isVersionTag(tag: string | undefined | null): tag is string {
+  return isReleaseTag(tag) || isSuffixedTag(tag);
+}
+
+/** The release number of a version tag: `v1.2.3-x` → `v1.2.3`, `v1.2.3` → `v1.2.3`. */
+export function releaseNumberOf(tag: string): string {
+  return SUFFIXED_TAG_PATTERN.exec(tag)?.[1] ?? tag;
+}
+
+/**
+ * Version tags as `git tag --sort=v:refname` orders them (no `versionsort.suffix` set, as on the bot): by release
+ * number, and a suffixed tag right ABOVE its number (`v1.2.3` < `v1.2.3-x` < `v1.2.4`); suffixes by name.
+ */
+export function compareAsGit(a: string, b: string): number {
+  const c = compareVersions(releaseNumberOf(a), releaseNumberOf(b));
+  if (c !== 0) return c;
+  const sa = a.length > releaseNumberOf(a).length;
+  const sb = b.length > releaseNumberOf(b).length;
+  if (sa !== sb) return sa ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The version tags (release and suffixed) among `tags`, newest first as git sorts them, without duplicates. */
+export function sortVersionTags(tags: Iterable<string>): string[] {
+  return [...new Set([...tags].filter(isVersionTag))].sort((a, b) => compareAsGit(b, a));
+}
+
+/** The highest version tag as the bot sees it (`git tag --sort=-v:refname | head -1`, `v` tags only). */
+export function newestVersionTag(tags: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const t of tags) {
+    if (isVersionTag(t) && (best === undefined || compareAsGit(t, best) > 0)) best = t;
+  }
+  return best;
 }
 
 /** Compares two integers written in decimal, of any size. */
@@ -86,10 +138,14 @@ export function bumpVersion(tag: string): string {
   return `v${parts.join('.')}`;
 }
 
-/** The tag the next release would get, or undefined when the site has no release tag yet. */
+/**
+ * The tag the next release would get, or undefined when the site has no release tag yet: the highest release number
+ * bumped. A suffixed tag above the latest release counts with its number (`v1.2.3-x` → `v1.2.4`): `v1.2.3` again,
+ * or anything below `v1.2.3-x`, would not be the bot's highest tag.
+ */
 export function nextReleaseTag(tags: Iterable<string>): string | undefined {
-  const latest = latestReleaseTag(tags);
-  return latest === undefined ? undefined : bumpVersion(latest);
+  const newest = newestVersionTag(tags);
+  return newest === undefined ? undefined : bumpVersion(releaseNumberOf(newest));
 }
 
 export interface TagValidation {
@@ -107,10 +163,10 @@ export function validateNewTag(input: string, existingTags: Iterable<string>): T
   if (problem !== undefined) return { error: problem };
   const existing = [...existingTags];
   if (existing.includes(tag)) return { error: `${tag} already exists.` };
-  const latest = latestReleaseTag(existing);
-  if (latest !== undefined && compareVersions(tag, latest) <= 0) {
+  const latest = newestVersionTag(existing);
+  if (latest !== undefined && compareAsGit(tag, latest) <= 0) {
     return {
-      warning: `${tag} is not greater than the latest release ${latest}: the bot would choose ${bumpVersion(latest)}.`,
+      warning: `${tag} is not greater than the latest ${isSuffixedTag(latest) ? 'tag' : 'release'} ${latest}: the bot would choose ${bumpVersion(releaseNumberOf(latest))}.`,
     };
   }
   return {};

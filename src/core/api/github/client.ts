@@ -18,7 +18,7 @@ export interface GitHubClientOptions {
   maxRetryWaitMs?: number;
   /** Largest answer accepted (default LIMITS.apiBodyBytes). */
   maxBodyBytes?: number;
-  /** Pages of tags read at most (100 tags a page; default 20). */
+  /** Pages of tags read at most (100 tags a page for `/tags`; `matching-refs` is one list; default 20). */
   maxTagPages?: number;
 }
 
@@ -39,9 +39,21 @@ export interface TagInfo {
   commitSha: string;
 }
 
+/** A tag ref as `git/matching-refs` lists it: a name and a target, no date. */
+export interface TagRef {
+  name: string;
+  /** The commit (a lightweight tag) or the tag object (an annotated tag: peel it with `GET git/tags/{sha}`). */
+  sha: string;
+  type: 'commit' | 'tag';
+}
+
 export interface CompareInfo {
   aheadBy: number;
-  /** Oldest first, at most 250 as GitHub returns them. */
+  /**
+   * Oldest first: GitHub answers a compare without paging parameters with at most 250 commits, the most recent ones
+   * (REALITY.md "GitHub limits"). All of them when `commits.length === aheadBy`. HEAD is not read from here: it is the
+   * branch ref's (`branchRef`).
+   */
   commits: CommitInfo[];
   base: CommitInfo;
 }
@@ -114,6 +126,36 @@ export class GitHubClient {
     return tags.map((t) => ({ name: t.name, commitSha: t.commit.sha }));
   }
 
+  /**
+   * Every tag ref whose name starts with `prefix` (`v`: the release tags, and a few others such as `v1.2-rc`) in ONE
+   * request: `GET git/matching-refs/tags/{prefix}` (names and targets, no dates), conditional like every read (the
+   * next slow cycle gets 304, which costs no rate limit). GitHub documents no paging for it; should an answer carry a
+   * `Link` header anyway, it is followed up to `maxTagPages`, and every answer is bounded by `maxBodyBytes`.
+   */
+  async matchingTags(owner: string, repo: string, prefix = 'v'): Promise<TagRef[]> {
+    const what = `list the ${prefix}… tags of ${owner}/${repo}`;
+    type Page = Awaited<ReturnType<Planet4OctokitInstance['rest']['git']['listMatchingRefs']>>;
+    const refs = await collect<Page['data'][number], Page>(
+      (next) =>
+        this.wrap(what, () =>
+          next === undefined
+            ? this.octokit.rest.git.listMatchingRefs({ owner, repo, ref: `tags/${prefix}` })
+            : (this.octokit.request({ method: 'GET', url: pageUrl(next, this.apiBase, what) }) as Promise<Page>),
+        ),
+      (page) => nextLink(page.headers.link),
+      (page) => (Array.isArray(page.data) ? page.data : []),
+      { maxPages: this.options.maxTagPages ?? 20, what: `the tags of ${owner}/${repo} (GitHub)`, log: this.log },
+    );
+    const out: TagRef[] = [];
+    for (const r of refs) {
+      const name = typeof r.ref === 'string' && r.ref.startsWith('refs/tags/') ? r.ref.slice(10) : undefined;
+      const type = r.object.type;
+      if (name === undefined || typeof r.object.sha !== 'string' || (type !== 'commit' && type !== 'tag')) continue;
+      out.push({ name, sha: r.object.sha, type });
+    }
+    return out;
+  }
+
   /** The commit sha a ref like `heads/main` points to; undefined when the ref does not exist. */
   async refSha(owner: string, repo: string, ref: string): Promise<{ sha: string; type: string } | undefined> {
     try {
@@ -149,9 +191,14 @@ export class GitHubClient {
     return r.data.sha;
   }
 
+  /**
+   * `GET compare/{base}...{head}` WITHOUT paging parameters: GitHub then answers the most recent 250 commits at most
+   * (with `per_page`/`page` it would answer chronological pages, the first one the OLDEST commits). `head` is best a
+   * sha read from the branch ref, so that the answer is about the HEAD that was read.
+   */
   async compare(owner: string, repo: string, base: string, head: string): Promise<CompareInfo> {
     const r = await this.wrap(`compare ${base}...${head} of ${owner}/${repo}`, () =>
-      this.octokit.rest.repos.compareCommits({ owner, repo, base, head, per_page: 100 }),
+      this.octokit.rest.repos.compareCommits({ owner, repo, base, head }),
     );
     const toInfo = (c: (typeof r.data.commits)[number]): CommitInfo => ({
       sha: c.sha,
