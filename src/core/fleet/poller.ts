@@ -121,6 +121,11 @@ export class Poller {
     if (this.polling) this.schedule(Math.min(2000, this.options.fastMs()));
   }
 
+  /** Whether a site is being watched (polled fast until its watch is satisfied or ends). */
+  watching(site: string): boolean {
+    return this.watches.has(site);
+  }
+
   dispose(): void {
     this.mode = 'paused';
     this.clear();

@@ -181,3 +181,28 @@ export function computeWave(
   if (running) wave.etaMs = Math.max(0, lastTagged + remaining * WAVE_SPACING_MS - now);
   return wave;
 }
+
+/** How many sites ahead of the newest tagged one are watched while `release-sites` runs. */
+export const WAVE_LOOKAHEAD = 3;
+
+/**
+ * The sites `release-sites` tags next, while it runs: the first `WAVE_LOOKAHEAD` sites not yet tagged after the
+ * newest tagged one in sites.txt order (from the first site before any is tagged). The fleet watches them, so a new
+ * tag shows within a fast cycle instead of on the slow cycle (a deployed site is not polled fast). A site release-sites
+ * passes over (no CircleCI project, a skipped tag) drops out once a later site is tagged. Counted by position, not by
+ * clock: CircleCI's clock and this machine's need not agree.
+ */
+export function nextInWave(wave: Wave | undefined): string[] {
+  if (!wave || wave.finishedAt !== undefined) return [];
+  const last = Math.max(-1, ...wave.sites.filter((s) => s.tag !== undefined).map((s) => s.order));
+  return wave.sites
+    .filter((s) => s.outcome === 'not-tagged' && s.order > last)
+    .sort((a, b) => a.order - b.order)
+    .slice(0, WAVE_LOOKAHEAD)
+    .map((s) => s.site);
+}
+
+/** A site's latest release belongs to the wave that started at `startedAt` (its pipeline is not older). */
+export function taggedSince(site: SiteSnapshot, startedAt: string): boolean {
+  return site.pipeline !== undefined && Date.parse(site.pipeline.createdAt) >= Date.parse(startedAt);
+}
