@@ -183,7 +183,7 @@ export async function idleRefresh(latencyMs: number): Promise<Figure[]> {
         'idle full refresh (with GitHub): requests per site',
         round(f.total / n, 2),
         'req',
-        `${f.total} requests in ${round(full.ms, 0)} ms (${perService(f)}); the slow cycle (every 5 min) re-reads tags + compare for every site`,
+        `${f.total} requests in ${round(full.ms, 0)} ms (${perService(f)}); the slow cycle (every 5 min): main's branch ref per site; tags and a compare only when HEAD moved`,
       ),
       info(
         'next slow cycle: GitHub answers 304 Not Modified',

@@ -9,6 +9,8 @@ export function registerRefresh(services: Services, reloadSites: () => Promise<v
     registerCommand(services, 'planet4.refresh', async () => {
       await vscode.window.withProgress({ location: { viewId: 'planet4.pipelines' } }, async () => {
         await reloadSites();
+        // the user asks for everything: GitHub's tags are listed again (the slow cycle reads them only when needed)
+        for (const site of services.fleet.sites) services.fleet.invalidate(site, 'tags');
         await Promise.all([services.fleet.refresh(), services.platformReader.refresh({ full: true })]);
         services.poller.markFullRefresh();
       });

@@ -279,10 +279,13 @@ describe('approvals: releases a person stopped, older releases on hold', functio
 
   it('9: an older release still on hold shows, cannot be approved by workflow, and Stop This Release stops it', async () => {
     const site = sb.roles.olderOnHold[0] ?? '';
+    // the first load asks nothing about older releases (issue 12: ≤ 3 CircleCI requests a site); the next cycle does
+    assert.strictEqual(api.fleet.get(site)?.olderOnHold, undefined, 'not on the first load');
+    await refreshSite(site);
     const s = api.fleet.get(site);
     assert.strictEqual(s?.state, 'deployed');
     const older = s.olderOnHold?.[0];
-    assert.ok(older, 'the full refresh found the older release on hold');
+    assert.ok(older, 'the next refresh found the older release on hold');
     const olderNode = api.pipelines.getChildren(api.pipelines.nodeFor(site)).find((n) => n.id.includes(':older:'));
     assert.ok(olderNode);
     const olderItem = api.pipelines.getTreeItem(olderNode);

@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../util/logger';
 import { connectionAfterRefresh, ConnectionState, type Connection } from './connectionState';
 import { SiteLoader } from './loader';
 import { forget, type FleetMemory } from './memory';
-import { loadNextRelease } from './nextRelease';
+import { loadNextRelease, noteReleaseTag } from './nextRelease';
 import { persistedFleet, restoredFleet, type PersistedFleet } from './persistence';
 import { resolveSites, siteList } from './sites';
 import { failedSnapshot, sameSnapshot } from './snapshot';
@@ -150,7 +150,7 @@ export class Fleet {
   }
 
   /** Forgets what is known of a site's pipeline so the next refresh reads it again (after an action on it). */
-  invalidate(site: string, what: 'pipeline' | 'github' | 'all' = 'all'): void {
+  invalidate(site: string, what: 'pipeline' | 'github' | 'tags' | 'all' = 'all'): void {
     forget(this.memory.get(site), what);
   }
 
@@ -168,7 +168,9 @@ export class Fleet {
       if (!(e instanceof ApiError)) this.log.error(`${site}: unexpected failure: ${snapshot.error?.message ?? ''}`);
       else if (snapshot.state === 'error') this.log.warn(`${site}: ${e.message}`);
     }
-    const next = this.memory.get(site)?.next;
+    const mem = this.memory.get(site);
+    noteReleaseTag(mem); // a new release pipeline's tag: known without asking GitHub
+    const next = mem?.next;
     if (next) snapshot.next = next;
     this.publish(site, snapshot);
   }

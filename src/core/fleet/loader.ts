@@ -45,9 +45,13 @@ export class SiteLoader {
   /** CircleCI user id → login (who rolled staging back), or '' when it could not be read: asked once per user. */
   private readonly users = new Map<string, string>();
 
+  /** Sites loaded at least once by this loader: older releases are asked about from their second load on. */
+  private readonly loadedOnce = new Set<string>();
+
   /**
    * The site's snapshot; throws what the client throws (the caller makes it a failed snapshot). With `older` (the
-   * slow cycle), the older release pipelines that may still wait on hold are asked about too (`older.ts`). With
+   * slow cycle), the older release pipelines that may still wait on hold are asked about too (`older.ts`), but not on
+   * the site's first load. With
    * `fast` (the fast cycle of a live site), a known live workflow is read from its job list alone (`live.ts`).
    */
   async load(site: string, slug: string, options: { older?: boolean; fast?: boolean } = {}): Promise<SiteSnapshot> {
@@ -58,9 +62,10 @@ export class SiteLoader {
     const mem = this.memory.get(site);
     if (mem) {
       noteOlder(mem, seen, snapshot.pipeline, replaced?.id === snapshot.pipeline?.id ? undefined : replaced);
-      if (options.older) {
+      // never on the site's first load in this window (the cold load stays cheap): from the next slow cycle on
+      if (options.older && this.loadedOnce.has(site)) {
         // an older release is a warning beside the latest: when it cannot be read, the latest still shows
-        await checkOlder(circleci, mem).catch((e: unknown) => {
+        await checkOlder(circleci, mem, this.options.now()).catch((e: unknown) => {
           this.options.log.warn(
             `${site}: older releases on hold unknown: ${e instanceof Error ? e.message : String(e)}`,
           );
@@ -69,6 +74,7 @@ export class SiteLoader {
       const older = olderOnHold(mem);
       if (older.length > 0) snapshot.olderOnHold = older;
     }
+    this.loadedOnce.add(site);
     const rejecter = snapshot.rejection ? rejectedById(snapshot.stages) : undefined;
     const login = rejecter ? await this.login(circleci, rejecter) : undefined;
     if (login) snapshot.rejectedBy = login;
@@ -116,9 +122,12 @@ export class SiteLoader {
       if (message !== undefined) pipeline = withCommit(pipeline, message);
     }
     const seenUpTo = Math.max(newest ?? 0, known ?? 0) || undefined;
-    // what is known of the site beyond its latest release: its tags, its older releases
+    // what is known of the site beyond its latest release: its tags, its next release, its older releases (a new
+    // release pipeline's tag joins the tags after this load: `noteReleaseTag`)
     const kept: SiteMemory = {
       ...(mem.tags ? { tags: mem.tags } : {}),
+      ...(mem.tagsStale ? { tagsStale: mem.tagsStale } : {}),
+      ...(mem.next ? { next: mem.next } : {}),
       ...(mem.older ? { older: mem.older } : {}),
       ...(mem.olderSettled ? { olderSettled: mem.olderSettled } : {}),
     };

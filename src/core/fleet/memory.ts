@@ -16,8 +16,10 @@ export interface SiteMemory {
   searched?: PipelineSearch;
   /** When the pipeline was first seen without workflows (this window's clock): the setup grace counts from then. */
   setupSince?: number;
-  /** Release tags known from GitHub. */
+  /** Release tags known from GitHub (and those of new release pipelines seen in CircleCI: `noteReleaseTag`). */
   tags?: string[];
+  /** A release pipeline's tag could not be added to `tags`: the next GitHub read lists the tags again. */
+  tagsStale?: boolean;
   next?: NextReleaseInfo;
   /** Older release pipelines that may still wait on hold in CircleCI (`older.ts`). */
   older?: OlderCandidate[];
@@ -28,9 +30,13 @@ export interface SiteMemory {
 /** Every site's memory, by site name: shared by the stage loader, the next-release loader and persistence. */
 export type FleetMemory = Map<string, SiteMemory>;
 
-/** Forgets what is known of a site's pipeline (`pipeline`), of its next release (`github`) or both. */
-export function forget(memory: SiteMemory | undefined, what: 'pipeline' | 'github' | 'all'): void {
+/**
+ * Forgets what is known of a site's pipeline (`pipeline`), of its next release (`github`) or both; `tags` keeps the
+ * next release shown but has the next GitHub read list the tags again (the Refresh command).
+ */
+export function forget(memory: SiteMemory | undefined, what: 'pipeline' | 'github' | 'tags' | 'all'): void {
   if (!memory) return;
+  if (what === 'tags') memory.tagsStale = true;
   if (what === 'pipeline' || what === 'all') memory.finished = false;
   if (what === 'github' || what === 'all') delete memory.next;
 }

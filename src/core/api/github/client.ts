@@ -49,6 +49,10 @@ export interface TagRef {
 
 export interface CompareInfo {
   aheadBy: number;
+  /** `identical`, `ahead`, `behind` or `diverged` (GitHub's `status`). */
+  status?: string;
+  /** How many commits the answer is about (GitHub's `total_commits`): all are listed when ≤ `commits.length`. */
+  totalCommits: number;
   /**
    * Oldest first: GitHub answers a compare without paging parameters with at most 250 commits, the most recent ones
    * (REALITY.md "GitHub limits"). All of them when `commits.length === aheadBy`. HEAD is not read from here: it is the
@@ -193,8 +197,9 @@ export class GitHubClient {
 
   /**
    * `GET compare/{base}...{head}` WITHOUT paging parameters: GitHub then answers the most recent 250 commits at most
-   * (with `per_page`/`page` it would answer chronological pages, the first one the OLDEST commits). `head` is best a
-   * sha read from the branch ref, so that the answer is about the HEAD that was read.
+   * (with `per_page`/`page` it would answer chronological pages, the first one the OLDEST commits). `head` is a sha
+   * read from the branch ref, or the branch's name when the answer is to say what HEAD is (only when it lists every
+   * commit: `nextRelease.ts`).
    */
   async compare(owner: string, repo: string, base: string, head: string): Promise<CompareInfo> {
     const r = await this.wrap(`compare ${base}...${head} of ${owner}/${repo}`, () =>
@@ -210,7 +215,13 @@ export class GitHubClient {
       date: c.commit.author?.date,
       url: c.html_url,
     });
-    return { aheadBy: r.data.ahead_by, commits: r.data.commits.map(toInfo), base: toInfo(r.data.base_commit) };
+    return {
+      aheadBy: r.data.ahead_by,
+      status: r.data.status,
+      totalCommits: typeof r.data.total_commits === 'number' ? r.data.total_commits : r.data.ahead_by,
+      commits: r.data.commits.map(toInfo),
+      base: toInfo(r.data.base_commit),
+    };
   }
 
   // ---------------------------------------------------------------- mutations (sent once; never force)
