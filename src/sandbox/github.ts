@@ -189,8 +189,10 @@ function repoRoute(ctx: Ctx, repo: Repo, route: string, now: number): Reply {
  */
 export function conditional(reply: Reply, method: string, ifNoneMatch: string | undefined): Reply {
   if (method !== 'GET' || reply.status !== 200 || reply.body === undefined) return reply;
-  const etag = `W/"${sha1(JSON.stringify(reply.body))}"`;
+  // serialized once, for the ETag and the answer (a 550-tag list is ~140 KB: the sandbox must not be the bottleneck)
+  const text = JSON.stringify(reply.body);
+  const etag = `W/"${sha1(text)}"`;
   const headers = { ...(reply.headers ?? {}), etag };
   if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(etag)) return { status: 304, headers };
-  return { ...reply, headers };
+  return { status: reply.status, raw: text, contentType: 'application/json; charset=utf-8', headers };
 }
