@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import type { SiteSnapshot } from '../../src/core/fleet/types';
 import type { Wave, WaveSite } from '../../src/core/platform/types';
 import { nextInWave, taggedSince, WAVE_LOOKAHEAD } from '../../src/core/platform/wave';
+import { waveFinished } from '../../src/core/platform/waveView';
 
 function wave(sites: Partial<WaveSite>[], finishedAt?: string): Wave {
   const rows = sites.map((s, i): WaveSite => ({ site: `s${i}`, order: i, outcome: 'not-tagged', ...s }));
@@ -34,8 +35,38 @@ describe('platform: following the wave (the sites release-sites tags next are wa
     assert.deepEqual(nextInWave(w), ['s3', 's4', 's5']);
   });
 
-  it('watches nothing once release-sites stopped, or without a wave', () => {
-    assert.deepEqual(nextInWave(wave([{}, {}], '2026-11-20T09:30:00.000Z')), []);
+  it('once release-sites stopped, looks once more at every site not seen tagged, until the wave is settled', () => {
+    const stopped = wave(
+      [{ tag: 'v1.0.1', outcome: 'deployed' }, {}, { tag: 'v1.2.1', outcome: 'running' }, {}],
+      '2026-11-20T09:30:00.000Z',
+    );
+    assert.deepEqual(nextInWave(stopped), ['s1', 's3']);
+    stopped.settled = false;
+    assert.deepEqual(nextInWave(stopped), ['s1', 's3']);
+    assert.equal(
+      waveFinished(
+        { state: 'waiting' },
+        {
+          ...stopped,
+          sites: stopped.sites.map((x) => ({ ...x, outcome: x.outcome === 'running' ? 'deployed' : x.outcome })),
+        },
+      ),
+      false,
+      'not over while the catch-up runs',
+    );
+    stopped.settled = true;
+    assert.deepEqual(nextInWave(stopped), []);
+    assert.equal(
+      waveFinished(
+        { state: 'waiting' },
+        {
+          ...stopped,
+          sites: stopped.sites.map((x) => ({ ...x, outcome: x.outcome === 'running' ? 'deployed' : x.outcome })),
+        },
+      ),
+      true,
+      'over once settled',
+    );
     assert.deepEqual(nextInWave(undefined), []);
   });
 

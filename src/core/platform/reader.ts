@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../util/logger';
 import { PlatformLoader } from './loader';
 import type { PlatformStore } from './store';
 import type { PlatformSnapshot } from './types';
-import { computeWave, platformLive } from './wave';
+import { computeWave, platformLive, WAVE_CATCH_UP_MS } from './wave';
 
 export interface PlatformReaderOptions {
   circleci: () => CircleCiClient;
@@ -84,6 +84,16 @@ export class PlatformReader {
 
   private publish(snapshot: PlatformSnapshot): void {
     const { fleet, store } = this.options;
-    store.set(snapshot, computeWave(snapshot, fleet.all(), fleet.sites, this.now()));
+    const wave = computeWave(snapshot, fleet.all(), fleet.sites, this.now());
+    if (wave?.finishedAt !== undefined) {
+      // counted on this window's clock from when it first saw release-sites stopped (CircleCI's clock may differ)
+      const seen = this.stoppedSeen.get(wave.baseTag) ?? this.now();
+      this.stoppedSeen.set(wave.baseTag, seen);
+      wave.settled = wave.counts['not-tagged'] === 0 || this.now() - seen >= WAVE_CATCH_UP_MS;
+    }
+    store.set(snapshot, wave);
   }
+
+  /** Base tag → when this window first saw its release-sites stopped. */
+  private readonly stoppedSeen = new Map<string, number>();
 }

@@ -106,6 +106,11 @@ export interface Wave {
   counts: Record<WaveOutcome, number>;
   /** Sites whose outcome needs a person (visual-differences, hold, approval-failed, waiting, failed). */
   needPerson: number;
+  /**
+   * False while release-sites has stopped but sites it may have tagged were not looked at again yet (the fleet reads
+   * them for up to `WAVE_CATCH_UP_MS` after this window saw it stop): the wave is not over until then.
+   */
+  settled?: boolean;
 }
 
 /** What the shell reads of the platform release (implemented by `store.ts`, fed by the platform loader). */

@@ -182,6 +182,9 @@ export function computeWave(
   return wave;
 }
 
+/** How long, after this window saw release-sites stop, the sites not seen tagged are still looked for. */
+export const WAVE_CATCH_UP_MS = 3 * 60_000;
+
 /** How many sites ahead of the newest tagged one are watched while `release-sites` runs. */
 export const WAVE_LOOKAHEAD = 3;
 
@@ -190,10 +193,15 @@ export const WAVE_LOOKAHEAD = 3;
  * newest tagged one in sites.txt order (from the first site before any is tagged). The fleet watches them, so a new
  * tag shows within a fast cycle instead of on the slow cycle (a deployed site is not polled fast). A site release-sites
  * passes over (no CircleCI project, a skipped tag) drops out once a later site is tagged. Counted by position, not by
- * clock: CircleCI's clock and this machine's need not agree.
+ * clock: CircleCI's clock and this machine's need not agree. Once release-sites stopped, every site not seen tagged is
+ * watched until the wave is `settled` (the catch-up: a site tagged last may not have been read yet).
  */
 export function nextInWave(wave: Wave | undefined): string[] {
-  if (!wave || wave.finishedAt !== undefined) return [];
+  if (!wave) return [];
+  // release-sites stopped: every site not seen tagged yet is looked at once more (the catch-up)
+  if (wave.finishedAt !== undefined) {
+    return wave.settled === true ? [] : wave.sites.filter((s) => s.outcome === 'not-tagged').map((s) => s.site);
+  }
   const last = Math.max(-1, ...wave.sites.filter((s) => s.tag !== undefined).map((s) => s.order));
   return wave.sites
     .filter((s) => s.outcome === 'not-tagged' && s.order > last)

@@ -101,7 +101,8 @@ export function waveLive(snapshot: PlatformSnapshot, wave: Wave | undefined): bo
 
 /**
  * The wave is over when release-sites has stopped (`finishedAt`, or the job stopped) and no tagged site's release
- * still runs: every site that got its tag has an outcome a person can act on.
+ * still runs: every site that got its tag has an outcome a person can act on, and the sites not seen tagged were
+ * looked at again after release-sites stopped (`settled`).
  */
 export function waveFinished(snapshot: PlatformSnapshot, wave: Wave | undefined): boolean {
   if (!wave) return false;
@@ -109,7 +110,7 @@ export function waveFinished(snapshot: PlatformSnapshot, wave: Wave | undefined)
   const stopped =
     wave.finishedAt !== undefined ||
     (snapshot.release?.tag === wave.baseTag && stage !== undefined && stage.stoppedAt !== undefined);
-  return stopped && wave.sites.every((s) => s.outcome !== 'running');
+  return stopped && wave.settled !== false && wave.sites.every((s) => s.outcome !== 'running');
 }
 
 /** Whether `tag` (a site's latest release) is the one this wave gave the site. */
