@@ -69,6 +69,8 @@ export interface Sandbox {
   clearFaults(): void;
   /** test helpers acting like a developer (not through HTTP, not logged): */
   pushCommit(site: string, message: string): string;
+  /** a developer's annotated tag on main's HEAD (e.g. a suffixed `v1.2.3-x`); returns the tagged commit's sha */
+  pushTag(site: string, tag: string): string;
   mainHead(site: string): { sha: string; message: string };
   /** helpers acting like the real Planet 4 automation (REALITY.md; not through HTTP, not logged): */
   /** the weekday cron: an empty `:robot: Trigger build #N` commit on main; returns its sha */
@@ -145,6 +147,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults.clear();
     },
     pushCommit: (site: string, message: string) => world.pushCommit(site, message),
+    pushTag: (site: string, tag: string) => world.pushTag(site, tag),
     botTriggerBuild: (site: string) => botTriggerBuild(world, site),
     generatorConfigCommit: (site: string) => generatorConfigCommit(world, site),
     botReleaseTag: (site: string, failing?: readonly string[]) => botReleaseTag(world, site, failing),

@@ -296,6 +296,25 @@ export class World {
     });
   }
 
+  /**
+   * A developer tags main's HEAD (test helper): an annotated tag, e.g. a suffixed `v1.2.3-x`; a `v…` tag starts a
+   * production pipeline, as any pushed tag does.
+   */
+  pushTag(site: string, tag: string): string {
+    const repo = this.siteRepo(site);
+    const head = repo.headOf('main');
+    if (!head) {
+      throw new Error(`sandbox: ${site} has no main branch`);
+    }
+    if (repo.refs.has(`refs/tags/${tag}`)) {
+      throw new Error(`sandbox: ${site} already has the tag ${tag}`);
+    }
+    const object = this.createTagObject(repo, tag, tag, head.sha);
+    repo.refs.set(`refs/tags/${tag}`, object);
+    this.refChanged(repo, `refs/tags/${tag}`, object);
+    return head.sha;
+  }
+
   /** A developer commits on main (test helper): new commit on top of HEAD, develop pipeline. */
   pushCommit(site: string, message: string): string {
     const repo = this.siteRepo(site);

@@ -315,7 +315,7 @@ const cleanups = ((globalThis as Record<symbol, unknown>)[Symbol.for('planet4.un
  * installed (npm test installs them in its `tools` stage: `npm run test:tools`): missing, this fails at once and
  * says so. The browser is registered for closing at the end of the run until it is closed.
  */
-async function launch(): Promise<PwBrowser> {
+export async function launch(): Promise<PwBrowser> {
   const importer = (spec: string): Promise<unknown> => import(spec);
   const lib = (name: string): string => pathToFileURL(path.join(ROOT, 'test/host/lib', name)).href;
   const tools = (await importer(lib('tools.mjs'))) as ToolsModule;
