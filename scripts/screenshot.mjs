@@ -41,6 +41,32 @@ async function expandSite(page, site) {
   await page.waitForTimeout(400);
 }
 
+/**
+ * Approves planet4-base's hold-release from its tree row (the sandbox starts with the platform release waiting on it,
+ * at 30× speed), answers the modal confirmation, and waits until the wave is half-way.
+ * @type {(page: Page) => Promise<void>}
+ */
+async function platformWave(page) {
+  const node = page.locator('.part.sidebar .monaco-list-row[aria-label^="Platform release"]').first();
+  await node.waitFor({ state: 'visible', timeout: 15000 });
+  if ((await node.getAttribute('aria-expanded')) !== 'true') await node.click();
+  const hold = page.locator('.part.sidebar .monaco-list-row[aria-label^="hold-release"]').first();
+  await hold.waitFor({ state: 'visible', timeout: 15000 });
+  await hold.hover();
+  await hold.locator('.action-label[aria-label^="Approve"]').first().click();
+  const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Approve hold-release' }).first();
+  await confirm.waitFor({ state: 'visible', timeout: 15000 });
+  await page.waitForTimeout(500);
+  await screenshot(page, path.join(opts.out, 'confirm-platform.png'));
+  await confirm.click();
+  // 30× speed: 53 sites 30 s apart take ~54 s; half-way, with the first releases running or waiting
+  await page.waitForTimeout(35000);
+  const waveRow = page.locator('.part.sidebar .monaco-list-row[aria-label^="Wave"]').first();
+  if ((await waveRow.getAttribute('aria-expanded').catch(() => null)) === 'false') await waveRow.click();
+  await page.mouse.move(1200, 800);
+  await page.waitForTimeout(1500);
+}
+
 /** @param {string[]} argv */
 function parseArgs(argv) {
   /** @type {{ out: string; scenario: string; keep: boolean }} */
@@ -98,6 +124,19 @@ try {
   await ui.page.waitForTimeout(2500);
   const detail = await screenshot(ui.page, path.join(opts.out, 'report-detail.png'));
   console.log(`screenshot: ${path.relative(root, detail)}`);
+
+  // the platform release: approve hold-release from its row, then the wave mid-way and its report
+  await ui.page.keyboard.press('Escape');
+  await runCommand(ui.page, 'View: Close All Editors').catch((e) => log(`close editors: ${e.message}`));
+  await platformWave(ui.page);
+  const platform = await screenshot(ui.page, path.join(opts.out, 'platform.png'));
+  console.log(`screenshot: ${path.relative(root, platform)}`);
+  await runCommand(ui.page, 'Planet 4: Open Wave Report');
+  const wave = ui.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await wave.locator('body').waitFor({ state: 'visible', timeout: 30000 });
+  await ui.page.waitForTimeout(3000);
+  const waveReport = await screenshot(ui.page, path.join(opts.out, 'wave-report.png'));
+  console.log(`screenshot: ${path.relative(root, waveReport)}`);
 } catch (e) {
   console.error(`screenshot: ${/** @type {Error | undefined} */ (e)?.stack || e}`);
   if (ui) {
