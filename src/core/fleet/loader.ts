@@ -1,3 +1,4 @@
+import { UserLogins } from '../api/circleci/users';
 import type { CircleCiClient } from '../api/circleci/client';
 import { isWorkflowFinished, type Pipeline } from '../api/circleci/types';
 import { pages } from '../api/pages';
@@ -40,10 +41,12 @@ export class SiteLoader {
   constructor(
     private readonly options: SiteLoaderOptions,
     private readonly memory: FleetMemory,
-  ) {}
+  ) {
+    this.logins = new UserLogins(options.log);
+  }
 
-  /** CircleCI user id → login (who rolled staging back), or '' when it could not be read: asked once per user. */
-  private readonly users = new Map<string, string>();
+  /** Who rolled staging back: logins asked once per user. */
+  private readonly logins: UserLogins;
 
   /** Sites loaded at least once by this loader: older releases are asked about from their second load on. */
   private readonly loadedOnce = new Set<string>();
@@ -76,24 +79,9 @@ export class SiteLoader {
     }
     this.loadedOnce.add(site);
     const rejecter = snapshot.rejection ? rejectedById(snapshot.stages) : undefined;
-    const login = rejecter ? await this.login(circleci, rejecter) : undefined;
+    const login = rejecter ? await this.logins.login(circleci, rejecter) : undefined;
     if (login) snapshot.rejectedBy = login;
     return snapshot;
-  }
-
-  /** A CircleCI user's login, asked once per user; undefined when it cannot be read (the words then name nobody). */
-  private async login(circleci: CircleCiClient, id: string): Promise<string | undefined> {
-    let login = this.users.get(id);
-    if (login === undefined) {
-      try {
-        login = (await circleci.getUser(id)).login;
-      } catch (e) {
-        this.options.log.debug(`CircleCI user ${id}: ${e instanceof Error ? e.message : String(e)}`);
-        login = '';
-      }
-      this.users.set(id, login);
-    }
-    return login || undefined;
   }
 
   private async loadLatest(

@@ -1,3 +1,4 @@
+import { UserLogins } from '../api/circleci/users';
 import type { CircleCiClient } from '../api/circleci/client';
 import { isWorkflowFinished, projectSlug, type Job, type Pipeline } from '../api/circleci/types';
 import { pages } from '../api/pages';
@@ -40,13 +41,16 @@ export class PlatformLoader {
   private develop: PlatformWorkflow | undefined;
   /** The newest pipeline number already examined: nothing at or below it is new. */
   private seenUpTo: number | undefined;
-  private readonly users = new Map<string, string>();
+  /** Approvers' logins, asked once per user. */
+  private readonly logins: UserLogins;
   /** Read the remembered workflows' jobs again on the next load (after an approval sent from here). */
   private stale = false;
   /** The endpoint and organization what is remembered came from. */
   private source: string | undefined;
 
-  constructor(private readonly options: PlatformLoaderOptions) {}
+  constructor(private readonly options: PlatformLoaderOptions) {
+    this.logins = new UserLogins(options.log);
+  }
 
   /** Forgets that the remembered workflows were finished or read: the next load reads their jobs again. */
   invalidate(): void {
@@ -146,7 +150,7 @@ export class PlatformLoader {
     const stages: PlatformStage[] = [];
     for (const job of [...jobs].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))) {
       const stage: PlatformStage = toStage(job);
-      const login = stage.approvedBy ? await this.login(circleci, stage.approvedBy) : undefined;
+      const login = stage.approvedBy ? await this.logins.login(circleci, stage.approvedBy) : undefined;
       if (login) stage.approvedByLogin = login;
       stages.push(stage);
     }
@@ -161,21 +165,6 @@ export class PlatformLoader {
     if (stopped) out.stoppedAt = stopped;
     else delete out.stoppedAt;
     return out;
-  }
-
-  /** A CircleCI user's login, asked once per user; undefined when it cannot be read. */
-  private async login(circleci: CircleCiClient, id: string): Promise<string | undefined> {
-    let login = this.users.get(id);
-    if (login === undefined) {
-      try {
-        login = (await circleci.getUser(id)).login;
-      } catch (e) {
-        this.options.log.debug(`CircleCI user ${id}: ${e instanceof Error ? e.message : String(e)}`);
-        login = '';
-      }
-      this.users.set(id, login);
-    }
-    return login || undefined;
   }
 }
 

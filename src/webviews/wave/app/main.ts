@@ -6,6 +6,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import { h } from '../../report/app/dom';
 import type { WaveHostMessage, WaveRowView, WaveWebviewMessage } from '../protocol';
 
 interface VsCodeApi {
@@ -13,22 +14,6 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
-
-type Child = Node | string | undefined | false;
-
-function h(tag: string, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined) continue;
-    if (/^on/i.test(name)) throw new Error(`refused event attribute ${name}`);
-    el.setAttribute(name, value);
-  }
-  for (const c of children) {
-    if (c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
-}
 
 function button(
   text: string,
