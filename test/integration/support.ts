@@ -3,6 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox, SandboxOptions, RequestLogEntry } from '../../src/sandbox';
+import type { SiteNode } from '../../src/treeViews/nodes';
 
 export const EXTENSION_ID = 'greenpeace.planet4-pipelines';
 
@@ -66,5 +67,55 @@ export function spareSites(api: Planet4Api, sb: Sandbox): () => string {
     const s = spare.shift();
     assert.ok(s, 'out of spare sites');
     return s;
+  };
+}
+
+/**
+ * The site rows among the tree's roots. The platform node (planet4-base's release, issue 13) sits above them and is
+ * no site: a test that counts or lists sites takes these.
+ */
+export function siteNodes(api: Planet4Api): SiteNode[] {
+  return api.pipelines.getChildren().filter((n): n is SiteNode => n.kind === 'site');
+}
+
+/**
+ * Runs the poller's own fast cycles (`planet4.polling.fastSeconds` at its minimum, 2 s, the poller `active` as in a
+ * visible view of a focused window, whatever the test host's focus) until `cycles` more cycles completed, right
+ * after a full refresh (so no slow cycle falls inside), and returns a probe: whether the sandbox got any CircleCI
+ * request for a site's pipelines, workflows or jobs meanwhile. A known live workflow's fast read is its job list
+ * alone (`/workflow/{id}/job`), so the site's pipeline and workflow ids count as well as `/planet4-<site>/pipeline`.
+ * Deterministic: it waits for completed cycles, not for wall-clock time; three cycles include at least one that
+ * starts a full fast interval after the refresh, when every fast site is due.
+ */
+export async function pollFast(api: Planet4Api, sb: Sandbox, cycles = 3): Promise<(site: string) => boolean> {
+  const config = vscode.workspace.getConfiguration('planet4');
+  await config.update('polling.fastSeconds', 2, vscode.ConfigurationTarget.Global);
+  const mode = api.poller.pollingMode;
+  const ids = new Map<string, Set<string>>();
+  const remember = (): void => {
+    for (const s of api.fleet.all()) {
+      const set = ids.get(s.site) ?? new Set<string>();
+      for (const id of [s.pipeline?.id, s.workflow?.id]) if (id) set.add(id);
+      ids.set(s.site, set);
+    }
+  };
+  try {
+    await vscode.commands.executeCommand('planet4.refresh');
+    remember();
+    sb.clearRequests();
+    const from = api.poller.cycles;
+    api.poller.setMode('active');
+    await waitFor(`${cycles} polling cycles`, () => api.poller.cycles >= from + cycles, 60_000);
+    remember();
+  } finally {
+    api.poller.setMode(mode);
+    await config.update('polling.fastSeconds', undefined, vscode.ConfigurationTarget.Global);
+  }
+  const requests = sb.requests.filter((q) => q.service === 'circleci');
+  return (site) => {
+    const known = [...(ids.get(site) ?? [])];
+    return requests.some(
+      (q) => q.path.includes(`/planet4-${site}/pipeline`) || known.some((id) => q.path.includes(id)),
+    );
   };
 }
