@@ -79,18 +79,25 @@ export function siteNodes(api: Planet4Api): SiteNode[] {
 }
 
 /**
- * Runs the poller's own fast cycles (`planet4.polling.fastSeconds` at its minimum, 2 s, the poller `active` as in a
- * visible view of a focused window, whatever the test host's focus) until `cycles` more cycles completed, right
- * after a full refresh (so no slow cycle falls inside), and returns a probe: whether the sandbox got any CircleCI
- * request for a site's pipelines, workflows or jobs meanwhile. A known live workflow's fast read is its job list
- * alone (`/workflow/{id}/job`), so the site's pipeline and workflow ids count as well as `/planet4-<site>/pipeline`.
- * Deterministic: it waits for completed cycles, not for wall-clock time; three cycles include at least one that
- * starts a full fast interval after the refresh, when every fast site is due.
+ * Runs one fast polling cycle, deterministically, and returns a probe: whether the sandbox got any CircleCI request
+ * for a site's pipelines, workflows or jobs meanwhile. A known live workflow's fast read is its job list alone
+ * (`/workflow/{id}/job`), so the site's pipeline and workflow ids count as well as `/planet4-<site>/pipeline`.
+ *
+ * Right after a full refresh (no slow cycle falls due), with `planet4.polling.fastSeconds` at its minimum (2 s), it
+ * waits until every fast site is due, then runs `poller.tick()` until one call ran a cycle itself. The poller is
+ * held `paused` just before each call, so the cycle reads at the fast interval and no cycle of the view's polling
+ * gate (which may set `background`, 60 s, in an unfocused test host at any window event) runs meanwhile; the gate's
+ * latest mode is restored afterwards.
  */
-export async function pollFast(api: Planet4Api, sb: Sandbox, cycles = 3): Promise<(site: string) => boolean> {
+export async function pollFast(api: Planet4Api, sb: Sandbox): Promise<(site: string) => boolean> {
   const config = vscode.workspace.getConfiguration('planet4');
+  const poller = api.poller;
   await config.update('polling.fastSeconds', 2, vscode.ConfigurationTarget.Global);
-  const mode = api.poller.pollingMode;
+  let gateMode = poller.pollingMode;
+  const hold = (): void => {
+    if (poller.pollingMode !== 'paused') gateMode = poller.pollingMode;
+    poller.setMode('paused');
+  };
   const ids = new Map<string, Set<string>>();
   const remember = (): void => {
     for (const s of api.fleet.all()) {
@@ -103,12 +110,15 @@ export async function pollFast(api: Planet4Api, sb: Sandbox, cycles = 3): Promis
     await vscode.commands.executeCommand('planet4.refresh');
     remember();
     sb.clearRequests();
-    const from = api.poller.cycles;
-    api.poller.setMode('active');
-    await waitFor(`${cycles} polling cycles`, () => api.poller.cycles >= from + cycles, 60_000);
+    const due = Date.now() + 2000;
+    await waitFor('one fast polling cycle', async () => {
+      hold();
+      if (Date.now() < due) return false;
+      return poller.tick();
+    });
     remember();
   } finally {
-    api.poller.setMode(mode);
+    poller.setMode(gateMode);
     await config.update('polling.fastSeconds', undefined, vscode.ConfigurationTarget.Global);
   }
   const requests = sb.requests.filter((q) => q.service === 'circleci');
