@@ -138,6 +138,7 @@ export class FleetView implements vscode.Disposable {
     this.generation++;
     this.started = undefined;
     this.parts.attention.unprime();
+    this.parts.poller.forgetWatches();
     this.parts.fleet.setConnection('unknown');
     if (!this.restoreState()) this.parts.fleet.setSites([]);
     this.setState('loading');

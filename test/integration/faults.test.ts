@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
-import { api as extensionApi, mutations, rejection, sandbox, waitFor } from './support';
+import { api as extensionApi, mutations, rejection, sandbox, siteNodes, waitFor } from './support';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
 
@@ -34,7 +34,7 @@ describe('faults: the view and the commands when the services fail', function ()
     remove();
     await vscode.commands.executeCommand('planet4.refresh');
     assert.strictEqual(api.viewState(), 'ready');
-    assert.strictEqual(api.pipelines.getChildren().length, 53);
+    assert.strictEqual(siteNodes(api).length, 53);
   });
 
   it('a persistent 401 or outage keeps its state through a second Refresh', async () => {
@@ -62,7 +62,7 @@ describe('faults: the view and the commands when the services fail', function ()
     remove();
     await vscode.commands.executeCommand('planet4.refresh');
     assert.strictEqual(api.viewState(), 'ready');
-    assert.strictEqual(api.pipelines.getChildren().length, 53);
+    assert.strictEqual(siteNodes(api).length, 53);
   });
 
   it('fully offline (CircleCI and GitHub reset): "unreachable", not a server error', async () => {

@@ -5,10 +5,9 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox, StatePlan } from '../../src/sandbox';
-import { sandbox } from './support';
+import { pollFast, sandbox } from './support';
 
 const MINUTE = 60_000;
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('planet4');
 
 const PLANS: Record<string, StatePlan> = {
   africa: { jobs: { 'visualtests-compare': 'timedout' } },
@@ -42,22 +41,6 @@ describe('states: every CircleCI state in the tree', function () {
 
   const item = (site: string): vscode.TreeItem => api.pipelines.getTreeItem(api.pipelines.nodeFor(site));
   const iconId = (i: vscode.TreeItem): string => (i.iconPath as vscode.ThemeIcon).id;
-  /** The sandbox's requests for a site's CircleCI pipelines while the poller runs fast cycles for ~2.6 s. */
-  async function polledFast(): Promise<(site: string) => boolean> {
-    await config().update('polling.fastSeconds', 2, vscode.ConfigurationTarget.Global);
-    try {
-      sb.clearRequests();
-      const until = Date.now() + 2600;
-      while (Date.now() < until) {
-        await api.poller.tick();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      await config().update('polling.fastSeconds', undefined, vscode.ConfigurationTarget.Global);
-    }
-    return (site) => sb.requests.some((q) => q.service === 'circleci' && q.path.includes(`/planet4-${site}/pipeline`));
-  }
-
   it('a pipeline still setting up says so and is watched fast; an errored one shows its message', async () => {
     const setup = item('belgium');
     assert.match(String(setup.description), new RegExp(`setting up pipeline #${pipelineNumber.get('belgium')}`));
@@ -68,7 +51,7 @@ describe('states: every CircleCI state in the tree', function () {
     assert.match(String(errored.description), /errored: Config does not conform to schema: jobs.build is missing/);
     assert.match(String(errored.contextValue), /state=pipeline-error;/);
     assert.strictEqual(iconId(errored), 'error');
-    const polled = await polledFast();
+    const polled = await pollFast(api, sb);
     assert.ok(polled('belgium'), 'a pipeline setting up is polled fast');
     assert.ok(!polled('brasil'), 'an errored pipeline is not');
   });
@@ -115,11 +98,19 @@ describe('states: every CircleCI state in the tree', function () {
     assert.doesNotMatch(String(i.description), /automatic approval failed/);
   });
 
-  it('sites whose comparison has no verdict are not polled fast; a live one is', async () => {
-    const polled = await polledFast();
+  it('sites whose comparison has no verdict are not polled fast, nor one waiting only for a person; a running one is', async () => {
+    // the control: a new release of canada, running
+    sb.pushCommit('canada', 'Another change');
+    sb.botReleaseTag('canada');
+    await vscode.commands.executeCommand('planet4.refresh');
+    assert.strictEqual(api.fleet.get('canada')?.state, 'running');
+    assert.strictEqual(api.fleet.get('bulgaria')?.state, 'waiting');
+    const polled = await pollFast(api, sb);
     for (const site of ['africa', 'aotearoa', 'argentina', 'australiapacific']) {
       assert.ok(!polled(site), `${site} is not polled fast`);
     }
-    assert.ok(polled('bulgaria'), 'a release waiting on [HOLD] is polled fast (the control)');
+    // issue 12.9: a release whose jobs all wait for a person changes only when someone acts: the slow cycle reads it
+    assert.ok(!polled('bulgaria'), 'a release waiting on [HOLD] alone is not polled fast');
+    assert.ok(polled('canada'), 'a running release is polled fast (the control)');
   });
 });

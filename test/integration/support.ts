@@ -3,6 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox, SandboxOptions, RequestLogEntry } from '../../src/sandbox';
+import type { SiteNode } from '../../src/treeViews/nodes';
 
 export const EXTENSION_ID = 'greenpeace.planet4-pipelines';
 
@@ -66,5 +67,65 @@ export function spareSites(api: Planet4Api, sb: Sandbox): () => string {
     const s = spare.shift();
     assert.ok(s, 'out of spare sites');
     return s;
+  };
+}
+
+/**
+ * The site rows among the tree's roots. The platform node (planet4-base's release, issue 13) sits above them and is
+ * no site: a test that counts or lists sites takes these.
+ */
+export function siteNodes(api: Planet4Api): SiteNode[] {
+  return api.pipelines.getChildren().filter((n): n is SiteNode => n.kind === 'site');
+}
+
+/**
+ * Runs one fast polling cycle, deterministically, and returns a probe: whether the sandbox got any CircleCI request
+ * for a site's pipelines, workflows or jobs meanwhile. A known live workflow's fast read is its job list alone
+ * (`/workflow/{id}/job`), so the site's pipeline and workflow ids count as well as `/planet4-<site>/pipeline`.
+ *
+ * Right after a full refresh (no slow cycle falls due), with `planet4.polling.fastSeconds` at its minimum (2 s), it
+ * waits until every fast site is due, then runs `poller.tick()` until one call ran a cycle itself. The poller is
+ * held `paused` just before each call, so the cycle reads at the fast interval and no cycle of the view's polling
+ * gate (which may set `background`, 60 s, in an unfocused test host at any window event) runs meanwhile; the gate's
+ * latest mode is restored afterwards.
+ */
+export async function pollFast(api: Planet4Api, sb: Sandbox): Promise<(site: string) => boolean> {
+  const config = vscode.workspace.getConfiguration('planet4');
+  const poller = api.poller;
+  await config.update('polling.fastSeconds', 2, vscode.ConfigurationTarget.Global);
+  let gateMode = poller.pollingMode;
+  const hold = (): void => {
+    if (poller.pollingMode !== 'paused') gateMode = poller.pollingMode;
+    poller.setMode('paused');
+  };
+  const ids = new Map<string, Set<string>>();
+  const remember = (): void => {
+    for (const s of api.fleet.all()) {
+      const set = ids.get(s.site) ?? new Set<string>();
+      for (const id of [s.pipeline?.id, s.workflow?.id]) if (id) set.add(id);
+      ids.set(s.site, set);
+    }
+  };
+  try {
+    await vscode.commands.executeCommand('planet4.refresh');
+    remember();
+    sb.clearRequests();
+    const due = Date.now() + 2000;
+    await waitFor('one fast polling cycle', async () => {
+      hold();
+      if (Date.now() < due) return false;
+      return poller.tick();
+    });
+    remember();
+  } finally {
+    poller.setMode(gateMode);
+    await config.update('polling.fastSeconds', undefined, vscode.ConfigurationTarget.Global);
+  }
+  const requests = sb.requests.filter((q) => q.service === 'circleci');
+  return (site) => {
+    const known = [...(ids.get(site) ?? [])];
+    return requests.some(
+      (q) => q.path.includes(`/planet4-${site}/pipeline`) || known.some((id) => q.path.includes(id)),
+    );
   };
 }

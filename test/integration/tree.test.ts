@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import type { Sandbox } from '../../src/sandbox';
 import type { StageNode } from '../../src/treeViews/nodes';
-import { sandbox, waitFor } from './support';
+import { sandbox, siteNodes, waitFor } from './support';
 
 describe('tree: every site of the mixed scenario', function () {
   this.timeout(120_000);
@@ -25,7 +25,12 @@ describe('tree: every site of the mixed scenario', function () {
     });
 
   it('lists all 53 sites with stable ids, needing-a-person first', () => {
-    const roots = api.pipelines.getChildren();
+    // the platform node (planet4-base's release, issue 13) comes first, apart: it is no site
+    const all = api.pipelines.getChildren();
+    assert.strictEqual(all[0]?.id, 'platform', 'the platform node comes first');
+    assert.ok(!api.fleet.sites.includes(all[0].site), 'the platform node is no site');
+    const roots = siteNodes(api);
+    assert.deepStrictEqual(all.slice(1), roots, 'below it, the sites and nothing else');
     assert.strictEqual(roots.length, 53);
     assert.strictEqual(new Set(roots.map((n) => n.id)).size, 53);
     assert.ok(roots.every((n) => n.id === `site:${n.site}`));
@@ -144,20 +149,34 @@ describe('tree: every site of the mixed scenario', function () {
   });
 
   it('filters: needs attention / running / failed / all', async () => {
-    await vscode.commands.executeCommand('planet4.filter', { filter: 'failed' });
-    assert.deepStrictEqual(
-      api.pipelines
-        .getChildren()
-        .map((n) => n.site)
-        .sort(),
-      [...sb.roles.failedDeploy].sort(),
-    );
-    await vscode.commands.executeCommand('planet4.filter', { filter: 'running' });
-    assert.ok(api.pipelines.getChildren().every((n) => api.fleet.get(n.site)?.state === 'running'));
-    await vscode.commands.executeCommand('planet4.filter', { filter: 'attention' });
-    assert.ok(api.pipelines.getChildren().length >= sb.roles.visualDiffs.length + sb.roles.failedDeploy.length);
-    await vscode.commands.executeCommand('planet4.filter', { filter: 'all' });
-    assert.strictEqual(api.pipelines.getChildren().length, 53);
+    // the platform node is not filtered like a site (issue 13): it stays first under every filter
+    const platformFirst = (filter: string): void => {
+      const roots = api.pipelines.getChildren();
+      assert.strictEqual(roots[0]?.id, 'platform', `the platform node under "${filter}"`);
+      assert.strictEqual(roots.length, siteNodes(api).length + 1, `only sites below it under "${filter}"`);
+    };
+    try {
+      await vscode.commands.executeCommand('planet4.filter', { filter: 'failed' });
+      platformFirst('failed');
+      assert.deepStrictEqual(
+        siteNodes(api)
+          .map((n) => n.site)
+          .sort(),
+        [...sb.roles.failedDeploy].sort(),
+      );
+      await vscode.commands.executeCommand('planet4.filter', { filter: 'running' });
+      platformFirst('running');
+      assert.ok(siteNodes(api).length > 0);
+      assert.ok(siteNodes(api).every((n) => api.fleet.get(n.site)?.state === 'running'));
+      await vscode.commands.executeCommand('planet4.filter', { filter: 'attention' });
+      platformFirst('attention');
+      assert.ok(siteNodes(api).length >= sb.roles.visualDiffs.length + sb.roles.failedDeploy.length);
+    } finally {
+      // a failure above must not leave the filter on for the suites that follow
+      await vscode.commands.executeCommand('planet4.filter', { filter: 'all' });
+    }
+    platformFirst('all');
+    assert.strictEqual(siteNodes(api).length, 53);
   });
 
   it('does not ask again for finished workflows on a second refresh', async () => {
@@ -234,6 +253,6 @@ describe('tree: failures stay on their site', function () {
     remove();
     await vscode.commands.executeCommand('planet4.refresh');
     assert.strictEqual(api.viewState(), 'ready');
-    assert.strictEqual(api.pipelines.getChildren().length, 53);
+    assert.strictEqual(siteNodes(api).length, 53);
   });
 });

@@ -190,19 +190,29 @@ describe('trust: tokens stay with their service, nothing hangs', function () {
 
   it('a GitHub Link rel="next" to another host is not followed: that host receives nothing', async () => {
     const evil = await recorder();
+    const brasilTags = /\/repos\/greenpeace\/planet4-brasil\/git\/matching-refs\/tags(\/|%2F)v/i;
     const proxy = await recorder(sb.githubApiUrl, (req, res, forward) => {
-      if (/\/repos\/greenpeace\/planet4-brasil\/tags/.test(req.url ?? '')) {
+      // the tags are read with git/matching-refs/tags/v (Octokit sends the ref as `tags%2Fv`), which follows a Link
+      // (up to a page cap): the foreign Link goes on that answer
+      if (brasilTags.test(req.url ?? '')) {
         res.writeHead(200, { 'content-type': 'application/json', link: `<${evil.url}/steal?page=2>; rel="next"` });
-        res.end('[{"name":"v1.0.0","commit":{"sha":"0000000000000000000000000000000000000000","url":""}}]');
+        res.end(
+          JSON.stringify([
+            {
+              ref: 'refs/tags/v1.0.0',
+              node_id: 'REF_1',
+              url: '',
+              object: { type: 'commit', sha: '0000000000000000000000000000000000000000', url: '' },
+            },
+          ]),
+        );
       } else forward();
     });
     try {
       await setUser('github.apiUrl', proxy.url + new URL(sb.githubApiUrl).pathname);
       await waitFor('ready', () => api.viewState() === 'ready', 30_000);
       await vscode.commands.executeCommand('planet4.refresh');
-      await waitFor('the tags of brasil were read', () =>
-        proxy.seen.some((r) => r.url.includes('planet4-brasil/tags')),
-      );
+      await waitFor('the tags of brasil were read', () => proxy.seen.some((r) => brasilTags.test(r.url)));
       await waitFor('the others know their next release', () => api.fleet.get('africa')?.next !== undefined, 20_000);
       assert.deepStrictEqual(evil.seen, [], 'no request, no token to the foreign host');
       assert.ok(

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Planet4Api } from '../../src/extension';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
-import { api as getApi, rejection, waitFor } from './support';
+import { api as getApi, rejection, siteNodes, waitFor } from './support';
 
 /** Without the sandbox override: real settings, SecretStorage and env fallbacks, and every welcome state. */
 describe('welcome: sign-in and empty states', function () {
@@ -62,11 +62,10 @@ describe('welcome: sign-in and empty states', function () {
 
   it('with planet4.sites set, no GitHub sign-in is needed to see the pipelines', async () => {
     await set('sites', ['africa', 'brasil', 'chile']);
-    await waitFor('ready', () => api.viewState() === 'ready' && api.pipelines.getChildren().length === 3, 20000);
+    await waitFor('ready', () => api.viewState() === 'ready' && siteNodes(api).length === 3, 20000);
     await vscode.commands.executeCommand('planet4.refresh');
     assert.deepStrictEqual(
-      api.pipelines
-        .getChildren()
+      siteNodes(api)
         .map((n) => n.site)
         .sort(),
       ['africa', 'brasil', 'chile'],

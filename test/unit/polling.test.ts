@@ -227,3 +227,33 @@ describe('Polling in the background (issue 12.7): window unfocused or view hidde
     }
   });
 });
+
+describe('Watches after the view starts over', function () {
+  this.timeout(60_000);
+  let sb: Sandbox;
+  afterEach(async () => {
+    await sb.close();
+  });
+
+  it('forgetWatches drops a watch, so the watched site is no longer read fast', async () => {
+    sb = await startSandbox({ scenario: 'green', clock: 'manual' });
+    const site = sb.sites[0] ?? '';
+    const fleet = fleetFor(sb);
+    fleet.setSites([site]);
+    await fleet.refresh({ github: false });
+    assert.strictEqual(fleet.get(site)?.state, 'deployed');
+    const now = (): number => sb.clock.now();
+    const poller = new Poller({ fleet, fastMs: () => FAST, slowMs: () => 3_600_000, now });
+    poller.markFullRefresh();
+    const fastCycle = async (): Promise<boolean> => {
+      sb.clock.advance(FAST);
+      sb.clearRequests();
+      await poller.tick();
+      return circleci(sb).some((r) => r.path.includes(site));
+    };
+    poller.watch(site, () => false); // e.g. "until the tag of another world's action shows"
+    assert.ok(await fastCycle(), 'a watched deployed site is read on the fast cycle');
+    poller.forgetWatches();
+    assert.ok(!(await fastCycle()), 'once the watches are forgotten, it is not');
+  });
+});

@@ -126,14 +126,25 @@ export class Poller {
     return this.watches.has(site);
   }
 
+  /**
+   * Drops every watch: the view starts over (other credentials, endpoints, organization or site list), and a watch's
+   * test is about the world it was set in; a same-named site of the new one would be read fast for up to 10 minutes.
+   */
+  forgetWatches(): void {
+    this.watches.clear();
+  }
+
   dispose(): void {
     this.mode = 'paused';
     this.clear();
   }
 
-  /** One polling cycle: refreshes what is due. Public for tests and benchmarks. */
-  async tick(): Promise<void> {
-    if (this.running) return;
+  /**
+   * One polling cycle: refreshes what is due. Public for tests and benchmarks. Resolves false at once, running
+   * nothing, while another cycle is in flight; true once this one ran.
+   */
+  async tick(): Promise<boolean> {
+    if (this.running) return false;
     this.running = true;
     try {
       const fleet = this.options.fleet;
@@ -174,6 +185,7 @@ export class Poller {
       this.running = false;
       if (this.polling) this.schedule();
     }
+    return true;
   }
 
   private schedule(delay?: number): void {
