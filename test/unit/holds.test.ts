@@ -97,10 +97,11 @@ describe('holds: the sandbox is the real world', function () {
     assert.strictEqual(next.ahead, 2);
     assert.strictEqual(next.unchanged, true);
     const head = sb.mainHead('chile').sha;
+    assert.strictEqual(next.headSha, head, 'HEAD is the newest commit of the complete compare');
     assert.deepStrictEqual(
       sb.requests.map((r) => r.path.replace(/\/repos\/greenpeace\/planet4-chile/, '')).sort(),
-      [`/compare/${tag}...${head}`, '/git/matching-refs/tags/v', '/git/ref/heads/main'],
-      'HEAD from the branch ref, the tags in one list, and one compare to that HEAD',
+      [`/compare/${tag}...main`, '/git/matching-refs/tags/v'],
+      'the tags in one list and one unpaged compare with main, which lists every commit (HEAD read from it)',
     );
     const plan = await planRelease(github, ORG, 'chile');
     assert.deepStrictEqual(plan.headTags, [tag], 'already released: the same tree');
