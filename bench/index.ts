@@ -13,6 +13,7 @@ import { hostFigures } from './hostRun';
 import { benchJson, updateReadme } from './readme';
 import { visualReport } from './report';
 import { coldLoadTags } from './tags';
+import { platformWave } from './platformWave';
 import { wave } from './wave';
 import { isSandboxWorker, runSandboxWorker } from './sandboxWorker';
 
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   await step('idle refresh', () => idleRefresh(args.latency));
   await step('refresh while running', () => runningRefresh(args.latency));
   await step('release wave (simulated clock)', () => wave());
+  await step('platform release wave (simulated clock)', () => platformWave());
   await step('visual report', () => visualReport(dataDir, args.latency, 5));
   const prod = productionBuild(root);
   let host = 'VS Code host not run (--no-host)';

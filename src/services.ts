@@ -135,7 +135,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
 }
 
 /**
- * While planet4-base's `release-sites` runs, the sites it tags next are watched (polled fast until their new release
+ * While planet4-base's `release-sites` runs, the next 2 sites it tags are watched (polled fast until their new release
  * shows, at most 3 minutes each): the wave's counts move within a fast cycle, not on the slow one.
  */
 function followWave(platform: PlatformStore, poller: Poller): vscode.Disposable {

@@ -186,7 +186,7 @@ export function computeWave(
 export const WAVE_CATCH_UP_MS = 3 * 60_000;
 
 /** How many sites ahead of the newest tagged one are watched while `release-sites` runs. */
-export const WAVE_LOOKAHEAD = 3;
+export const WAVE_LOOKAHEAD = 2;
 
 /**
  * The sites `release-sites` tags next, while it runs: the first `WAVE_LOOKAHEAD` sites not yet tagged after the
