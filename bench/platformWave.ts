@@ -60,7 +60,6 @@ export async function platformWave(): Promise<Figure[]> {
     const start = now();
     const end = (n - 1) * 30_000 + 25 * 60_000;
     let fastRequests = 0;
-    let baseRequests = 0;
     let fastLiveSites = 0;
     let circleci1 = 0;
     let slowCycles = 0;
@@ -71,12 +70,10 @@ export async function platformWave(): Promise<Figure[]> {
       sb.clearRequests();
       await poller.tick();
       const c = countRequests(sb.requests);
-      const base = sb.requests.filter((r) => r.service === 'circleci' && r.site === undefined).length;
       circleci1 += c.circleci;
       if (c.github > 0) slowCycles++;
       else {
         fastRequests += c.circleci;
-        baseRequests += Math.min(base, c.circleci);
         fastLiveSites += live;
       }
       const w = store.wave();
@@ -105,7 +102,7 @@ export async function platformWave(): Promise<Figure[]> {
         'wave with the platform node: sites seen tagged',
         w?.tagged ?? 0,
         'sites',
-        `of ${n}; ${w?.needPerson ?? 0} need a person; wave over: ${String(w?.settled ?? false)}; platform requests in fast cycles ≈ ${baseRequests}`,
+        `of ${n}; ${w?.needPerson ?? 0} need a person; wave over: ${String(w?.settled ?? false)}`,
       ),
     ];
   } finally {

@@ -85,15 +85,21 @@ export class PlatformReader {
   private publish(snapshot: PlatformSnapshot): void {
     const { fleet, store } = this.options;
     const wave = computeWave(snapshot, fleet.all(), fleet.sites, this.now());
+    if (wave && wave.finishedAt === undefined) this.seenRunning.add(wave.baseTag);
     if (wave?.finishedAt !== undefined) {
-      // counted on this window's clock from when it first saw release-sites stopped (CircleCI's clock may differ)
+      // A wave this window saw running is caught up (its sites not seen tagged are looked at once more), counted on
+      // this window's clock from when it saw release-sites stopped (CircleCI's clock may differ). A wave that ended
+      // before this window saw it is settled as read: the slow cycle reads every site anyway.
       const seen = this.stoppedSeen.get(wave.baseTag) ?? this.now();
       this.stoppedSeen.set(wave.baseTag, seen);
-      wave.settled = wave.counts['not-tagged'] === 0 || this.now() - seen >= WAVE_CATCH_UP_MS;
+      wave.settled =
+        !this.seenRunning.has(wave.baseTag) || wave.counts['not-tagged'] === 0 || this.now() - seen >= WAVE_CATCH_UP_MS;
     }
     store.set(snapshot, wave);
   }
 
   /** Base tag → when this window first saw its release-sites stopped. */
   private readonly stoppedSeen = new Map<string, number>();
+  /** Base tags whose release-sites this window saw running. */
+  private readonly seenRunning = new Set<string>();
 }
