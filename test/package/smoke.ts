@@ -138,11 +138,19 @@ export async function run(): Promise<void> {
     sb = await a.startSandbox({ clock: 'manual', scenario: 'mixed' });
     await vscode.commands.executeCommand('planet4.refresh');
     const s = sb;
-    await waitFor(`${s.sites.length} sites in the tree`, () => a.pipelines.getChildren().length === s.sites.length);
+    // the root holds the sites and, above them, the platform release (planet4-base: not a site)
+    const sites = (): number => a.pipelines.getChildren().filter((n) => n.kind === 'site').length;
+    await waitFor(`${s.sites.length} sites in the tree`, () => sites() === s.sites.length);
     assert.ok(s.sites.length > 0, 'the sandbox has sites');
     await waitFor('the view state ready', () => a.viewState() === 'ready');
     const labels = a.pipelines.getChildren().map((n) => a.pipelines.getTreeItem(n).label);
-    assert.ok(labels.every(Boolean), 'every site row has a label');
+    assert.ok(labels.every(Boolean), 'every row has a label');
+    assert.ok(
+      a.pipelines
+        .getChildren()
+        .every((n, i) => (n.kind === 'site') === (i > 0 || a.pipelines.getChildren().length === s.sites.length)),
+      'the platform node, when shown, comes first; the rest are sites',
+    );
   });
 
   await check('the command planet4.refresh reloads the sites from the sandbox', async () => {
@@ -150,7 +158,7 @@ export async function run(): Promise<void> {
     sb.clearRequests();
     await vscode.commands.executeCommand('planet4.refresh');
     assert.ok(sb.requests.length > 0, 'refresh sent no request');
-    assert.strictEqual(api.pipelines.getChildren().length, sb.sites.length);
+    assert.strictEqual(api.pipelines.getChildren().filter((n) => n.kind === 'site').length, sb.sites.length);
   });
 
   await check('the command planet4.openVisualReport shows a report from the packaged webview', async () => {
