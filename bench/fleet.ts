@@ -27,6 +27,7 @@ interface Endpoints {
 export interface Harness {
   fleet: Fleet;
   limiter: RequestLimiter;
+  circleci: CircleCiClient;
 }
 
 /** A fresh Fleet with its own clients and one shared limiter, as the extension's Connection builds them. */
@@ -40,7 +41,7 @@ export function harness(sb: Endpoints, now?: () => number): Harness {
     organization: () => ORG,
     ...(now ? { now } : {}),
   });
-  return { fleet, limiter };
+  return { fleet, limiter, circleci };
 }
 
 /** The lower bound of a batch of R requests whose longest chain is `chain` round trips, with CAP in flight. */

@@ -2,16 +2,13 @@
 // the sandbox; the bench approves it, and the sandbox's own release-sites tags every site 30 s apart on the simulated
 // clock. The Fleet, the Poller, the PlatformReader and the wave-following watches (the sites release-sites tags
 // next, as `services.ts` wires them) run as in the extension; `poller.tick()` once per fast cycle.
-import { CircleCiClient } from '../src/core/api/circleci/client';
-import { RequestLimiter } from '../src/core/util/limiter';
-import { Fleet } from '../src/core/fleet/fleet';
-import { GitHubClient } from '../src/core/api/github/client';
 import { Poller, isLive } from '../src/core/fleet/poller';
 import { PlatformReader } from '../src/core/platform/reader';
 import { PlatformStore } from '../src/core/platform/store';
-import { nextInWave, taggedSince } from '../src/core/platform/wave';
+import { followWave } from '../src/core/platform/wave';
 import { startSandbox } from '../src/sandbox';
 import { atMost, info, round, type Figure } from './figures';
+import { harness } from './fleet';
 import { countRequests } from './requests';
 
 const FAST_MS = 10_000;
@@ -27,15 +24,7 @@ export async function platformWave(): Promise<Figure[]> {
   });
   try {
     const now = (): number => sb.clock.now();
-    const limiter = new RequestLimiter(8);
-    const circleci = new CircleCiClient({ baseUrl: sb.circleciApiUrl, token: () => sb.tokens.circleci, limiter });
-    const github = new GitHubClient({ baseUrl: sb.githubApiUrl, token: sb.tokens.github, limiter });
-    const fleet = new Fleet({
-      circleci: () => circleci,
-      github: () => Promise.resolve(github),
-      organization: () => ORG,
-      now,
-    });
+    const { fleet, circleci } = harness(sb, now);
     const store = new PlatformStore();
     const reader = new PlatformReader({ circleci: () => circleci, organization: () => ORG, fleet, store, now });
     fleet.setSites(sb.sites);
@@ -43,14 +32,7 @@ export async function platformWave(): Promise<Figure[]> {
     await reader.refresh({ full: true });
     const poller = new Poller({ fleet, fastMs: () => FAST_MS, slowMs: () => SLOW_MS, now, platform: reader });
     poller.markFullRefresh();
-    // the wave followed as in services.ts: the sites release-sites tags next are watched
-    store.onDidChange(() => {
-      const w = store.wave();
-      if (!w) return;
-      for (const site of nextInWave(w)) {
-        if (!poller.watching(site)) poller.watch(site, (s) => taggedSince(s, w.startedAt), 3 * 60_000);
-      }
-    });
+    followWave(store, poller); // as services.ts wires it
     const release = store.snapshot().release;
     const hold = release?.stages.find((s) => s.name === 'hold-release');
     if (!release || !hold?.approvalRequestId) throw new Error('the sandbox has no platform release waiting');

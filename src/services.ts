@@ -9,7 +9,7 @@ import { Fleet } from './core/fleet/fleet';
 import { Poller } from './core/fleet/poller';
 import { PlatformReader } from './core/platform/reader';
 import { PlatformStore } from './core/platform/store';
-import { nextInWave, taggedSince } from './core/platform/wave';
+import { followWave } from './core/platform/wave';
 import { ActionGuard } from './core/release/guard';
 import { FleetStateStore } from './store/fleetState';
 import { FleetView } from './treeViews/fleetView';
@@ -92,7 +92,7 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     log,
     platform: platformReader,
   });
-  context.subscriptions.push(followWave(platform, poller));
+  context.subscriptions.push(followWave(platform, poller)); // the sites release-sites tags next, watched
   const tree = new PipelinesTreeProvider(fleet, organization, platform);
   const treeView = vscode.window.createTreeView('planet4.pipelines', {
     treeDataProvider: tree,
@@ -132,21 +132,4 @@ export async function createServices(context: vscode.ExtensionContext): Promise<
     whenReady: (site) => view.whenReady(site),
   };
   return { services, view, attention };
-}
-
-/**
- * While planet4-base's `release-sites` runs, the next 2 sites it tags are watched (polled fast until their new release
- * shows, at most 3 minutes each): the wave's counts move within a fast cycle, not on the slow one.
- */
-function followWave(platform: PlatformStore, poller: Poller): vscode.Disposable {
-  const sub = platform.onDidChange(() => {
-    const wave = platform.wave();
-    if (!wave) return;
-    for (const site of nextInWave(wave)) {
-      if (!poller.watching(site)) poller.watch(site, (s) => taggedSince(s, wave.startedAt), 3 * 60_000);
-    }
-  });
-  return new vscode.Disposable(() => {
-    sub.dispose();
-  });
 }

@@ -214,3 +214,24 @@ export function nextInWave(wave: Wave | undefined): string[] {
 export function taggedSince(site: SiteSnapshot, startedAt: string): boolean {
   return site.pipeline !== undefined && Date.parse(site.pipeline.createdAt) >= Date.parse(startedAt);
 }
+
+/**
+ * While release-sites runs, watches the sites it tags next (`nextInWave`) until their new release shows (3 minutes at
+ * most each): the wave's counts move within a fast cycle, not on the slow one. The extension and the bench wire it
+ * alike.
+ */
+export function followWave(
+  platform: { wave(): Wave | undefined; onDidChange(listener: () => void): { dispose(): void } },
+  poller: {
+    watching(site: string): boolean;
+    watch(site: string, done: (s: SiteSnapshot) => boolean, forMs: number): void;
+  },
+): { dispose(): void } {
+  return platform.onDidChange(() => {
+    const wave = platform.wave();
+    if (!wave) return;
+    for (const site of nextInWave(wave)) {
+      if (!poller.watching(site)) poller.watch(site, (s) => taggedSince(s, wave.startedAt), 3 * 60_000);
+    }
+  });
+}
